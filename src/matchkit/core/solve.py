@@ -1,0 +1,121 @@
+"""`solve_assignment`: one entry point over every backend."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import replace
+
+import numpy as np
+
+from matchkit.core.assignment import Assignment, Status
+from matchkit.core.problem import AssignmentProblem
+from matchkit.errors import UnknownMethodError, UnsupportedFeatureError
+
+__all__ = ["available_methods", "solve_assignment"]
+
+
+def available_methods() -> tuple[str, ...]:
+    """The names ``solve_assignment`` accepts as ``method``."""
+    from matchkit.solvers import BACKENDS
+
+    return ("auto", *BACKENDS)
+
+
+def _validate_options(
+    method: str, time_limit: float | None, seed: int, workers: int | None
+) -> None:
+    if not isinstance(method, str) or method not in available_methods():
+        raise UnknownMethodError(method, available_methods())
+    if time_limit is not None and (
+        isinstance(time_limit, bool)
+        or not isinstance(time_limit, int | float)
+        or not math.isfinite(time_limit)
+        or time_limit <= 0
+    ):
+        raise ValueError(f"time_limit must be a positive number of seconds, got {time_limit!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    if workers is not None and (
+        isinstance(workers, bool) or not isinstance(workers, int | np.integer) or workers < 1
+    ):
+        raise ValueError(f"workers must be a positive integer or None, got {workers!r}")
+
+
+def solve_assignment(
+    problem: AssignmentProblem,
+    *,
+    method: str = "auto",
+    time_limit: float | None = None,
+    seed: int = 0,
+    workers: int | None = None,
+) -> Assignment:
+    """Choose edges that maximise the total score under every rule of ``problem``.
+
+    Parameters
+    ----------
+    problem : AssignmentProblem
+        The problem; it is never modified.
+    method : {"auto", "flow", "cpsat"}
+        ``"flow"`` is exact min-cost flow (unit edge weights only); ``"cpsat"`` handles every
+        feature; ``"auto"`` (the default) takes ``"flow"`` when it applies, else ``"cpsat"``.
+        The chosen backend is in ``Assignment.method``.
+    time_limit : float, optional
+        Seconds CP-SAT may search; past it the best answer found is returned with status
+        ``feasible`` and its bound. Min-cost flow always runs to optimality.
+    seed : int
+        Random seed of the search (CP-SAT); the same seed and ``workers`` give the same answer.
+    workers : int, optional
+        CP-SAT search workers; default: the machine's cores, at most 8.
+
+    Returns
+    -------
+    Assignment
+        An infeasible problem is not an exception: it returns status ``infeasible`` and an
+        ``explanation`` naming the rule that cannot be met.
+
+    Raises
+    ------
+    UnknownMethodError
+        ``method`` is not one of :func:`available_methods`.
+    UnsupportedFeatureError
+        The named method cannot represent a feature the problem uses (e.g. ``"flow"`` with
+        non-unit weights).
+
+    Examples
+    --------
+    >>> from matchkit import AssignmentProblem, solve_assignment
+    >>> p = AssignmentProblem(2, 1, mentee=[0, 1], mentor=[0, 0], score=[3, 5])
+    >>> a = solve_assignment(p)
+    >>> a.status.value, a.objective, a.mentor_of().tolist()
+    ('optimal', 5.0, [-1, 0])
+    """
+    from matchkit.solvers import AUTO_ORDER, BACKENDS, SolveOptions
+    from matchkit.solvers.infeasibility import quick_explanation
+
+    t0 = time.perf_counter()
+    _validate_options(method, time_limit, seed, workers)
+    if method == "auto":
+        backend = next(BACKENDS[m] for m in AUTO_ORDER if not BACKENDS[m].missing(problem))
+    else:
+        backend = BACKENDS[method]
+        missing = backend.missing(problem)
+        if missing:
+            supporting = [b.name for b in BACKENDS.values() if not b.missing(problem)]
+            raise UnsupportedFeatureError(method, sorted(missing), supporting)
+    why = quick_explanation(problem)
+    if why is not None:
+        return Assignment(
+            problem=problem,
+            selected=np.zeros(problem.n_edges, dtype=np.bool_),
+            objective=float("nan"),
+            bound=float("-inf"),
+            status=Status.INFEASIBLE,
+            method=backend.name,
+            wall_time=time.perf_counter() - t0,
+            raw_status="PRESOLVE_INFEASIBLE",
+            explanation=why,
+        )
+    options = SolveOptions(time_limit=time_limit, seed=int(seed), workers=workers)
+    result = backend.solve(problem, options)
+    return replace(result, wall_time=time.perf_counter() - t0)
