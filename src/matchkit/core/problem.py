@@ -153,7 +153,8 @@ class AssignmentProblem:
         appear at most once.
     score : array_like of float or int, shape (n_edges,)
         How good each pair is (higher is better). Integer scores are solved exactly;
-        float scores are rounded to the problem's score grid (see :doc:`/explanation/scaling`).
+        float scores are rounded to the problem's score grid
+        (see ``docs/explanation/engine.md``).
     capacity : int or array_like of int, shape (n_mentors,), default 1
         The most units a mentor may take; an edge uses ``weight[e]`` units.
     min_load : int or array_like of int, shape (n_mentors,), default 0
