@@ -365,13 +365,15 @@ def _check_duplicates(mentee: IntArray, mentor: IntArray, n_mentors: int, c: _Ch
     """Each (mentee, mentor) pair may appear once; sorted input takes an O(n) path."""
     if mentee.size < 2:
         return
-    key = mentee.astype(np.int64) * max(n_mentors, 1) + mentor
+    key = mentee.astype(np.int64)
+    key *= max(n_mentors, 1)
+    key += mentor
     if bool((key[1:] > key[:-1]).all()):
         return
     key.sort()
     if not bool((key[1:] == key[:-1]).any()):
         return
-    full = mentee.astype(np.int64) * max(n_mentors, 1) + mentor
+    full = mentee.astype(np.int64) * max(n_mentors, 1) + mentor  # slow path: errors only
     order = np.argsort(full, kind="stable")
     s = full[order]
     dup_sorted = np.zeros(s.size, dtype=np.bool_)

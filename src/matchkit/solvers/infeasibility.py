@@ -117,17 +117,41 @@ def cut_explanation(problem: AssignmentProblem) -> str:
                 "with unit weights it would be feasible)"
             )
         return "no selection meets every rule (proved by the solver)"
-    side = np.asarray(smf.get_source_side_min_cut(), dtype=np.int64)
-    nm = problem.n_mentees
-    mentees = side[(side >= 1) & (side <= nm)] - 1
-    mentors = side[(side > nm) & (side <= nm + problem.n_mentors)] - nm - 1
-    mentees = mentees[problem.required[mentees] > 0]
+    nm, nt = problem.n_mentees, problem.n_mentors
+    source, sink = 0, nm + nt + 1
+    n_base = net.tails.shape[0]
+    fed = smf.flows(np.arange(n_base, n_base + excess.size))
+    drained = smf.flows(np.arange(n_base + excess.size, n_base + excess.size + deficit.size))
+    unmet_excess = np.zeros(n, dtype=bool)
+    unmet_excess[excess[fed < net.supplies[excess]]] = True
+    unmet_deficit = np.zeros(n, dtype=bool)
+    unmet_deficit[deficit[drained < -net.supplies[deficit]]] = True
+    # Nodes the super source still reaches, and nodes that still reach the super sink. Through
+    # the source/sink hubs these sets can take in bystanders; then only nodes whose own forced
+    # units are stranded are named.
+    s_side = np.zeros(n + 2, dtype=bool)
+    s_side[np.asarray(smf.get_source_side_min_cut(), dtype=np.int64)] = True
+    t_side = np.zeros(n + 2, dtype=bool)
+    t_side[np.asarray(smf.get_sink_side_min_cut(), dtype=np.int64)] = True
+    mentee_nodes = np.arange(1, nm + 1)
+    mentor_nodes = np.arange(nm + 1, nm + nt + 1)
+    stuck = net.supplies[mentee_nodes] > 0
+    stuck &= unmet_excess[mentee_nodes] if s_side[sink] else s_side[mentee_nodes]
+    under = net.supplies[mentor_nodes] < 0
+    under &= unmet_deficit[mentor_nodes] if t_side[source] else t_side[mentor_nodes]
     parts = [
         f"only {routed} of the {forced} forced units (required mentors, minimum loads, "
         "pinned edges) can be placed"
     ]
-    if mentees.size:
-        parts.append(f"mentees {_first(np.sort(mentees))} cannot all get their required mentors")
-    if mentors.size:
-        parts.append(f"the bottleneck involves mentors {_first(np.sort(mentors))}")
+    if stuck.any():
+        full = np.flatnonzero(s_side[mentor_nodes] & (problem.capacity > 0))
+        parts.append(
+            f"mentees {_first(np.flatnonzero(stuck))} cannot all get their required mentors"
+        )
+        if full.size:
+            parts.append(f"their candidate mentors {_first(full)} are full")
+    if under.any():
+        parts.append(
+            f"mentors {_first(np.flatnonzero(under))} cannot all reach their minimum loads"
+        )
     return "; ".join(parts)

@@ -1,0 +1,42 @@
+"""``python -m benchmarks <suite> [options]``; see :mod:`benchmarks`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+from collections.abc import Sequence
+
+from benchmarks import engine
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    sub = parser.add_subparsers(dest="suite", required=True, metavar="SUITE")
+    engine_parser = sub.add_parser(
+        "engine", help="flow backend vs bare OR-Tools min-cost flow, plus CP-SAT"
+    )
+    engine.add_arguments(engine_parser)
+    return parser
+
+
+def _command(argv: Sequence[str]) -> str:
+    """The command line as typed, the interpreter shown relative to the working directory."""
+    python = sys.executable
+    rel = os.path.relpath(python)
+    if not rel.startswith(".."):
+        python = rel
+    return shlex.join([python, "-m", "benchmarks", *argv])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    args = _parser().parse_args(args_list)
+    if args.suite == "engine":
+        return engine.main(args, _command(args_list))
+    raise AssertionError(f"unhandled suite {args.suite!r}")  # argparse rejects the rest
+
+
+if __name__ == "__main__":
+    sys.exit(main())
