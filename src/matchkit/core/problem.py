@@ -332,7 +332,9 @@ def _validate_problem(
 def _check_pair(low: str, high: str, f: dict[str, Any], c: _Checker) -> None:
     lo, hi = f[low], f[high]
     if lo is not None and hi is not None and lo.size:
-        c.where(f"{low}_exceeds_{high}", low, lo > hi, f"greater than {high}", lo)
+        # A negative value is already reported; comparing it again would only add noise.
+        bad = (lo > hi) & (lo >= 0) & (hi >= 0)
+        c.where(f"{low}_exceeds_{high}", low, bad, f"greater than {high}", lo)
 
 
 def _pinned_mask(c: _Checker, pinned: Any, n_edges: int) -> BoolArray | None:
