@@ -1,7 +1,9 @@
 """matchkit: mentor-mentee matching as exact optimisation.
 
-The array-level engine is public here: build an :class:`AssignmentProblem`, call
-:func:`solve_assignment`, check the answer with :func:`verify_assignment`.
+Domain level: build a :class:`Cohort` of :class:`Mentor` and :class:`Mentee` records, call
+:func:`solve` under a :class:`Policy`, check the :class:`MatchResult` with :func:`verify`.
+Array level: build an :class:`AssignmentProblem`, call :func:`solve_assignment`, check the
+answer with :func:`verify_assignment`.
 """
 
 from matchkit.core import (
@@ -12,6 +14,23 @@ from matchkit.core import (
     available_methods,
     solve_assignment,
 )
+from matchkit.domain import (
+    Availability,
+    Cohort,
+    Continuity,
+    Level,
+    Match,
+    MatchResult,
+    Mentee,
+    Mentor,
+    Metrics,
+    Mode,
+    Policy,
+    Unmatched,
+    UnmatchedReason,
+    Weights,
+)
+from matchkit.domain.solve import solve
 from matchkit.errors import (
     InputError,
     InputProblem,
@@ -19,23 +38,39 @@ from matchkit.errors import (
     UnknownMethodError,
     UnsupportedFeatureError,
 )
-from matchkit.verify import Violation, verify_assignment
+from matchkit.verify import Violation, verify, verify_assignment
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Assignment",
     "AssignmentProblem",
+    "Availability",
+    "Cohort",
+    "Continuity",
     "Feature",
     "InputError",
     "InputProblem",
+    "Level",
+    "Match",
+    "MatchResult",
     "MatchkitError",
+    "Mentee",
+    "Mentor",
+    "Metrics",
+    "Mode",
+    "Policy",
     "Status",
     "UnknownMethodError",
+    "Unmatched",
+    "UnmatchedReason",
     "UnsupportedFeatureError",
     "Violation",
+    "Weights",
     "__version__",
     "available_methods",
+    "solve",
     "solve_assignment",
+    "verify",
     "verify_assignment",
 ]

@@ -2,7 +2,9 @@
 
 :func:`verify_assignment` recomputes every rule of an :class:`AssignmentProblem` from the
 problem's own arrays with plain counting, so a bug in a backend or in the network it builds
-cannot hide behind the same bug here.
+cannot hide behind the same bug here. :func:`verify` does the same for a
+:class:`~matchkit.MatchResult`, from the cohort's records in plain Python, never from the
+compiled arrays.
 """
 
 from __future__ import annotations
@@ -15,8 +17,12 @@ import numpy.typing as npt
 
 from matchkit.core.assignment import Assignment, Status
 from matchkit.core.problem import AssignmentProblem
+from matchkit.domain.geo import haversine_km
+from matchkit.domain.model import Cohort, Mentee, Mentor, Mode
+from matchkit.domain.policy import Policy
+from matchkit.domain.result import Match, MatchResult, UnmatchedReason
 
-__all__ = ["Violation", "verify_assignment"]
+__all__ = ["Violation", "verify", "verify_assignment"]
 
 _SHOWN = 10
 
@@ -109,3 +115,173 @@ def verify_assignment(
     if status is Status.OPTIMAL and not abs(assignment.bound - assignment.objective) <= tol:
         out.append(Violation("bound", "optimal answer whose bound differs from its objective"))
     return out
+
+
+# --- the domain level ------------------------------------------------------------------------
+
+
+def _km(s: Mentee, m: Mentor) -> float:
+    a, b = s.location(), m.location()
+    if a is None or b is None:
+        return 0.0 if s.district == m.district else math.inf
+    return float(haversine_km(a[0], a[1], b[0], b[1]))
+
+
+def _breaks(s: Mentee, m: Mentor, policy: Policy, forbidden: set[tuple[str, str]]) -> str | None:
+    """The first hard rule the pair breaks, or None (see :mod:`matchkit.domain.policy`)."""
+    if not any(m.subjects.get(sub, 0) >= policy.min_proficiency for sub in s.needs):
+        return "subject"
+    if not s.mode.compatible(m.mode):
+        return "mode"
+    online = Mode.OFFLINE not in (s.mode, m.mode)
+    if not online and policy.max_travel_km is not None and _km(s, m) > policy.max_travel_km:
+        return "distance"
+    if s.availability.longest_common_run(m.availability) < s.session_hours:
+        return "time"
+    if m.id in s.avoid or (s.id, m.id) in forbidden:
+        return "rules"
+    return None
+
+
+def _score(s: Mentee, m: Mentor, policy: Policy) -> float:
+    w = policy.weights
+    total_need = sum(s.needs.values())
+    fit = sum(
+        need * m.subjects[sub] / 5
+        for sub, need in s.needs.items()
+        if m.subjects.get(sub, 0) >= policy.min_proficiency
+    )
+    extra = s.availability.longest_common_run(m.availability) - s.session_hours
+    online = Mode.OFFLINE not in (s.mode, m.mode)
+    km = _km(s, m)
+    travel = 0.0 if online or math.isinf(km) else km / (policy.max_travel_km or 10.0)
+    return (
+        w.subject_fit * fit / total_need
+        + w.schedule_slack * min(extra, 2.0) / 2.0
+        + w.continuity * (s.previous_mentor == m.id)
+        + w.commitment * (min(m.terms_committed, 4) - 1) / 3
+        + w.alumni * m.alumni
+        - w.distance * travel
+    )
+
+
+def verify(cohort: Cohort, policy: Policy, result: MatchResult) -> list[Violation]:
+    """Every rule ``result`` breaks, recomputed from ``cohort`` and ``policy``.
+
+    Checked: every mentee is matched or listed unmatched, exactly once, and nobody else is;
+    each match keeps every hard rule (subject, mode, travel, common window, avoid,
+    forbidden), its window is the pair's common time and its score the policy's formula;
+    pinned pairs are matched; no mentor is over capacity; the objective equals the matched
+    scores minus the value of every unmatched mentee; an unmatched mentee's reason is true
+    where it claims that no mentor passes a rule.
+
+    Examples
+    --------
+    >>> from matchkit import Cohort, Mentor, Mentee, Policy, solve
+    >>> cohort = Cohort(
+    ...     mentors=[Mentor(id="m-1", subjects={"math": 4}, availability="Sat 10:00-14:00",
+    ...                     district="Mapo-gu")],
+    ...     mentees=[Mentee(id="s-1", level="high", grade=1, needs={"math": 1},
+    ...                     availability="Sat 10:00-12:00", district="Mapo-gu")])
+    >>> verify(cohort, Policy(), solve(cohort))
+    []
+    """
+    out: list[Violation] = []
+    mentors = {m.id: m for m in cohort.mentors}
+    mentees = {s.id: s for s in cohort.mentees}
+    forbidden = set(policy.forbidden)
+    seen: dict[str, int] = {}
+    for rec in [*(m.mentee_id for m in result.matches), *(u.mentee_id for u in result.unmatched)]:
+        seen[rec] = seen.get(rec, 0) + 1
+    twice = sorted(k for k, v in seen.items() if v > 1)
+    missing = sorted(mentees.keys() - seen.keys())
+    unknown = sorted(seen.keys() - mentees.keys())
+    for code, ids, what in (
+        ("listed_twice", twice, "mentees listed more than once"),
+        ("not_accounted_for", missing, "mentees neither matched nor listed as unmatched"),
+        ("unknown_mentee", unknown, "mentees not in the cohort"),
+    ):
+        if ids:
+            out.append(Violation(code, f"{what}: {ids[:_SHOWN]}"))
+    load: dict[str, int] = {}
+    gained = []
+    for m in result.matches:
+        out.extend(_check_match(m, mentees, mentors, policy, forbidden))
+        load[m.mentor_id] = load.get(m.mentor_id, 0) + 1
+        gained.append(m.score)
+    over = sorted(t for t, n in load.items() if t in mentors and n > mentors[t].capacity)
+    if over:
+        out.append(Violation("capacity", f"mentors over capacity: {over[:_SHOWN]}"))
+    matched = {(m.mentee_id, m.mentor_id) for m in result.matches}
+    unpinned = [p for p in policy.pinned if p not in matched]
+    if unpinned and result.status.has_solution:
+        out.append(Violation("pinned", f"pinned pairs not matched: {unpinned[:_SHOWN]}"))
+    if result.status.has_solution:
+        w = policy.weights
+        charged = [
+            w.match + w.priority * mentees[u.mentee_id].priority
+            for u in result.unmatched
+            if u.mentee_id in mentees
+        ]
+        expected = math.fsum(gained) - math.fsum(charged)
+        if not abs(result.objective - expected) <= 1e-6 * max(1.0, abs(expected)):
+            out.append(Violation("objective", f"objective {result.objective!r} != {expected!r}"))
+    out.extend(_check_reasons(result, mentees, cohort.mentors, policy, forbidden))
+    return out
+
+
+def _check_match(
+    m: Match,
+    mentees: dict[str, Mentee],
+    mentors: dict[str, Mentor],
+    policy: Policy,
+    forbidden: set[tuple[str, str]],
+) -> list[Violation]:
+    s, t = mentees.get(m.mentee_id), mentors.get(m.mentor_id)
+    pair = (m.mentee_id, m.mentor_id)
+    if s is None or t is None:
+        return [Violation("unknown_pair", f"match {pair} names someone not in the cohort")]
+    out = []
+    rule = _breaks(s, t, policy, forbidden)
+    if rule is not None:
+        out.append(Violation(f"rule_{rule}", f"match {pair} breaks the {rule} rule"))
+    if m.window != (s.availability & t.availability):
+        out.append(Violation("window", f"match {pair}: window is not the common time"))
+    expected = _score(s, t, policy)
+    if not abs(m.score - expected) <= 1e-6 * max(1.0, abs(expected)):
+        out.append(Violation("score", f"match {pair}: score {m.score!r} != {expected!r}"))
+    if not abs(sum(m.breakdown.values()) - m.score) <= 1e-6 * max(1.0, abs(m.score)):
+        out.append(Violation("breakdown", f"match {pair}: breakdown does not add up to score"))
+    return out
+
+
+_CLAIMS = {
+    UnmatchedReason.NO_SUBJECT: ("subject",),
+    UnmatchedReason.NO_MODE: ("subject", "mode"),
+    UnmatchedReason.TOO_FAR: ("subject", "mode", "distance"),
+    UnmatchedReason.NO_COMMON_TIME: ("subject", "mode", "distance", "time"),
+    UnmatchedReason.EXCLUDED: ("subject", "mode", "distance", "time", "rules"),
+}
+
+
+def _check_reasons(
+    result: MatchResult,
+    mentees: dict[str, Mentee],
+    mentors: tuple[Mentor, ...],
+    policy: Policy,
+    forbidden: set[tuple[str, str]],
+) -> list[Violation]:
+    """A reason claiming no mentor passes some rules must hold for every mentor."""
+    wrong = []
+    for u in result.unmatched:
+        s = mentees.get(u.mentee_id)
+        stages = _CLAIMS.get(u.reason)
+        if s is None or stages is None:
+            continue
+        if any(_breaks(s, t, policy, forbidden) not in stages for t in mentors):
+            wrong.append(u.mentee_id)
+    if wrong:
+        return [
+            Violation("reason", f"unmatched reasons contradicted by the cohort: {wrong[:_SHOWN]}")
+        ]
+    return []

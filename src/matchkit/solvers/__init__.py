@@ -7,9 +7,26 @@ backend in :data:`AUTO_ORDER` that supports every feature the problem uses.
 
 from __future__ import annotations
 
+from matchkit.core.assignment import Assignment
+from matchkit.core.problem import AssignmentProblem, Feature
 from matchkit.solvers.base import Backend, SolveOptions
-from matchkit.solvers.cpsat import CPSAT
 from matchkit.solvers.flow import FLOW
+
+
+def _solve_cpsat(problem: AssignmentProblem, options: SolveOptions) -> Assignment:
+    # CP-SAT (and the pandas it imports) costs about 0.5 s to import: only when used.
+    from matchkit.solvers.cpsat import solve_cpsat
+
+    return solve_cpsat(problem, options)
+
+
+CPSAT = Backend(
+    name="cpsat",
+    solve=_solve_cpsat,
+    supports=frozenset(Feature),
+    exact=True,
+    description="OR-Tools CP-SAT, one Boolean per edge; every feature; honours time_limit",
+)
 
 __all__ = ["AUTO_ORDER", "BACKENDS", "Backend", "SolveOptions"]
 

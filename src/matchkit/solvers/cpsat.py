@@ -25,10 +25,10 @@ from matchkit.core.assignment import Assignment, Status, objective_value
 from matchkit.core.problem import AssignmentProblem, Feature
 from matchkit.core.scaling import scaled_profits
 from matchkit.errors import MatchkitError
-from matchkit.solvers.base import Backend, SolveOptions
+from matchkit.solvers.base import SolveOptions
 from matchkit.solvers.infeasibility import cut_explanation
 
-__all__ = ["CPSAT", "solve_cpsat"]
+__all__ = ["solve_cpsat"]
 
 STATUS_MAP: dict[object, Status] = {
     cp_model.OPTIMAL: Status.OPTIMAL,
@@ -177,12 +177,3 @@ def solve_cpsat(problem: AssignmentProblem, options: SolveOptions) -> Assignment
             "rounding_slack": profits.slack,
         },
     )
-
-
-CPSAT = Backend(
-    name="cpsat",
-    solve=solve_cpsat,
-    supports=frozenset(Feature),
-    exact=True,
-    description="OR-Tools CP-SAT, one Boolean per edge; every feature; honours time_limit",
-)

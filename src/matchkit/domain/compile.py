@@ -1,0 +1,246 @@
+"""Compile a cohort and policy to an :class:`~matchkit.AssignmentProblem`, vectorised.
+
+Mentees are taken in blocks against all mentors. Within a block the two cheap rules
+(subject and mode) are checked densely on ``block x n_mentors`` booleans, and only the
+surviving pairs go on to distance, time and exclusion checks and to scoring, so memory grows
+with eligible pairs, never with ``n_mentors x n_mentees``. A block holds about
+``_BLOCK_PAIRS`` pairs.
+
+Time windows use erosion: a run of ``L`` slots survives ``x & x>>1 & ... & x>>(L-1)``, and
+erosion distributes over ``&``, so each person's masks are eroded once per session length
+and a pair needs only seven ANDs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from matchkit.core.problem import AssignmentProblem
+from matchkit.domain.arrays import CohortArrays
+from matchkit.domain.geo import haversine_km
+from matchkit.domain.policy import Policy
+
+__all__ = ["STAGES", "Compiled", "PairRules", "compile_problem"]
+
+I64 = npt.NDArray[np.int64]
+F64 = npt.NDArray[np.float64]
+B = npt.NDArray[np.bool_]
+U64 = npt.NDArray[np.uint64]
+
+_BLOCK_PAIRS = 1 << 21
+_SLACK_SLOTS = 4  # slack counts up to 2 hours beyond the session
+# Mode codes: 0 online, 1 offline, 2 both.
+_COMPATIBLE = np.array([[1, 0, 1], [0, 1, 1], [1, 1, 1]], dtype=np.bool_)
+_ONLINE = np.array([[1, 0, 1], [0, 0, 0], [1, 0, 1]], dtype=np.bool_)
+STAGES = ("subject", "mode", "distance", "time", "rules")
+COMPONENTS = ("subject_fit", "schedule_slack", "continuity", "commitment", "alumni", "distance")
+
+
+def _erode(masks: U64, length: int) -> U64:
+    x = masks.copy()
+    one = np.uint64(1)
+    for _ in range(1, length):
+        x &= x >> one
+    return x
+
+
+def _bits(table: npt.NDArray[np.bool_]) -> U64:
+    """Pack a boolean (n, n_subjects) table into (n, words) uint64 bit sets."""
+    n, ns = table.shape
+    words = max(1, -(-ns // 64))
+    out = np.zeros((n, words), dtype=np.uint64)
+    for s in range(ns):
+        out[table[:, s], s // 64] |= np.uint64(1) << np.uint64(s % 64)
+    return out
+
+
+class PairRules:
+    """The hard rules and score of ``policy`` over ``arrays``, for any pairs (i, j)."""
+
+    def __init__(self, arrays: CohortArrays, policy: Policy, forbidden: I64) -> None:
+        self.a, self.p = arrays, policy
+        teach = arrays.t_prof >= policy.min_proficiency
+        self.teach_bits = _bits(teach)
+        self.need_bits = _bits(arrays.s_needs > 0)
+        self.quality = np.where(teach, arrays.t_prof / 5.0, 0.0)
+        self.need_total = arrays.s_needs.sum(axis=1)
+        lengths = np.unique(arrays.s_slots)
+        self.length_index = np.searchsorted(lengths, arrays.s_slots)
+        self.s_eroded = np.empty_like(arrays.s_avail)
+        self.t_eroded = np.empty((lengths.size, arrays.n_mentors, 7), dtype=np.uint64)
+        for k, length in enumerate(lengths.tolist()):
+            rows = arrays.s_slots == length
+            self.s_eroded[rows] = _erode(arrays.s_avail[rows], length)
+            self.t_eroded[k] = _erode(arrays.t_avail, length)
+        self.forbidden = forbidden  # sorted keys i * n_mentors + j
+
+    # --- rules -----------------------------------------------------------------------------
+    def subject_mode_dense(self, rows: I64) -> tuple[B, B]:
+        """Subject and mode masks, shape (len(rows), n_mentors)."""
+        nb, tb = self.need_bits[rows], self.teach_bits
+        subject = (nb[:, None, 0] & tb[None, :, 0]) != 0
+        for w in range(1, nb.shape[1]):
+            subject |= (nb[:, None, w] & tb[None, :, w]) != 0
+        mode = _COMPATIBLE[self.a.s_mode[rows][:, None], self.a.t_mode[None, :]]
+        return subject, mode
+
+    def distance_km(self, i: I64, j: I64) -> F64:
+        a = self.a
+        km = haversine_km(a.s_lat[i], a.s_lon[i], a.t_lat[j], a.t_lon[j])
+        unknown = np.isnan(km)
+        if unknown.any():
+            same = a.s_district[i] == a.t_district[j]
+            km[unknown & same] = 0.0
+            km[unknown & ~same] = np.inf
+        return km
+
+    def online(self, i: I64, j: I64) -> B:
+        return _ONLINE[self.a.s_mode[i], self.a.t_mode[j]]
+
+    def near_enough(self, i: I64, j: I64, km: F64) -> B:
+        if self.p.max_travel_km is None:
+            return np.ones(i.size, dtype=np.bool_)
+        return self.online(i, j) | (km <= self.p.max_travel_km)
+
+    def fits_time(self, i: I64, j: I64) -> B:
+        common = self.s_eroded[i] & self.t_eroded[self.length_index[i], j]
+        return np.asarray((common != 0).any(axis=1))
+
+    def allowed(self, i: I64, j: I64) -> B:
+        if self.forbidden.size == 0:
+            return np.ones(i.size, dtype=np.bool_)
+        keys = i * self.a.n_mentors + j
+        pos = np.searchsorted(self.forbidden, keys).clip(max=self.forbidden.size - 1)
+        return np.asarray(self.forbidden[pos] != keys)
+
+    def eligible(self, i: I64, j: I64) -> tuple[B, str | None]:
+        """Eligibility of pairs and, for a single pair, the first rule it breaks."""
+        subject = ((self.need_bits[i] & self.teach_bits[j]) != 0).any(axis=1)
+        checks = (
+            ("subject", subject),
+            ("mode", _COMPATIBLE[self.a.s_mode[i], self.a.t_mode[j]]),
+            ("distance", self.near_enough(i, j, self.distance_km(i, j))),
+            ("time", self.fits_time(i, j)),
+            ("rules", self.allowed(i, j)),
+        )
+        ok = np.ones(i.size, dtype=np.bool_)
+        first = None
+        for name, mask in checks:
+            if first is None and not bool(mask.all()):
+                first = name
+            ok &= mask
+        return ok, first
+
+    # --- score -----------------------------------------------------------------------------
+    def components(self, i: I64, j: I64, km: F64 | None = None) -> dict[str, F64]:
+        """Each score component in [0, 1] (distance: per ``max_travel_km``), per pair."""
+        a = self.a
+        km = self.distance_km(i, j) if km is None else km
+        fit = np.einsum("ps,ps->p", a.s_needs[i], self.quality[j]) / self.need_total[i]
+        x = self.s_eroded[i] & self.t_eroded[self.length_index[i], j]
+        slack = np.zeros(i.size)
+        one = np.uint64(1)
+        for _ in range(_SLACK_SLOTS):
+            x &= x >> one
+            slack += (x != 0).any(axis=1)
+        scale = self.p.max_travel_km or 10.0
+        offline = ~self.online(i, j)
+        travel = np.where(offline & np.isfinite(km), km / scale, 0.0)
+        return {
+            "subject_fit": fit,
+            "schedule_slack": slack / _SLACK_SLOTS,
+            "continuity": (a.s_prev[i] == j).astype(np.float64),
+            "commitment": (np.minimum(a.t_terms[j], 4) - 1) / 3.0,
+            "alumni": a.t_alumni[j].astype(np.float64),
+            "distance": travel,
+        }
+
+    def score(self, parts: dict[str, F64]) -> F64:
+        w = self.p.weights
+        total = np.zeros_like(parts["subject_fit"])
+        for name in COMPONENTS:
+            sign = -1.0 if name == "distance" else 1.0
+            total += sign * getattr(w, name) * parts[name]
+        return total
+
+    def value_of_matching(self) -> F64:
+        w = self.p.weights
+        return w.match + w.priority * self.a.s_priority.astype(np.float64)
+
+    # --- blocks ----------------------------------------------------------------------------
+    def blocks(self, rows: I64) -> Iterator[I64]:
+        size = max(1, _BLOCK_PAIRS // max(1, self.a.n_mentors))
+        for start in range(0, rows.size, size):
+            yield rows[start : start + size]
+
+    def eligible_in_block(self, rows: I64) -> tuple[I64, I64, F64]:
+        """Eligible pairs of mentees ``rows`` with every mentor, sorted by mentee, and km."""
+        subject, mode = self.subject_mode_dense(rows)
+        subject &= mode
+        r, j = np.nonzero(subject)
+        i = rows[r]
+        km = self.distance_km(i, j)
+        keep = self.near_enough(i, j, km)
+        i, j, km = i[keep], j[keep], km[keep]
+        keep = self.fits_time(i, j) & self.allowed(i, j)
+        return i[keep], j[keep], km[keep]
+
+
+@dataclass(frozen=True)
+class Compiled:
+    problem: AssignmentProblem
+    rules: PairRules
+    eligible_pairs: int
+
+
+def _top_k(i: I64, score: F64, keep_always: B, k: int | None) -> B:
+    if k is None:
+        return np.ones(i.size, dtype=np.bool_)
+    order = np.lexsort((-score, i))
+    si = i[order]
+    starts = np.r_[0, np.flatnonzero(si[1:] != si[:-1]) + 1]
+    rank = np.arange(si.size) - np.repeat(starts, np.diff(np.r_[starts, si.size]))
+    keep = np.zeros(i.size, dtype=np.bool_)
+    keep[order] = rank < k
+    return keep | keep_always
+
+
+def compile_problem(rules: PairRules, pinned: tuple[I64, I64]) -> Compiled:
+    """The eligible pairs (best ``max_candidates`` per mentee, continuity, pins) as a problem."""
+    a, p = rules.a, rules.p
+    nt = a.n_mentors
+    pin_keys = np.sort(pinned[0] * nt + pinned[1])
+    parts_i: list[I64] = []
+    parts_j: list[I64] = []
+    parts_s: list[F64] = []
+    eligible = 0
+    for rows in rules.blocks(np.arange(a.n_mentees, dtype=np.int64)):
+        i, j, km = rules.eligible_in_block(rows)
+        eligible += i.size
+        score = rules.score(rules.components(i, j, km))
+        always = a.s_prev[i] == j
+        if pin_keys.size:
+            always |= np.isin(i * nt + j, pin_keys)
+        keep = _top_k(i, score, always, p.max_candidates)
+        parts_i.append(i[keep])
+        parts_j.append(j[keep])
+        parts_s.append(score[keep])
+    mentee = np.concatenate(parts_i) if parts_i else np.empty(0, np.int64)
+    mentor = np.concatenate(parts_j) if parts_j else np.empty(0, np.int64)
+    score = np.concatenate(parts_s) if parts_s else np.empty(0, np.float64)
+    pinned_mask = np.isin(mentee * nt + mentor, pin_keys) if pin_keys.size else None
+    problem = AssignmentProblem(
+        a.n_mentees,
+        nt,
+        mentee,
+        mentor,
+        score,
+        a.t_capacity,
+        unmatched_penalty=rules.value_of_matching(),
+        pinned=pinned_mask,
+    )
+    return Compiled(problem, rules, eligible)

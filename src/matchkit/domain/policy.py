@@ -1,0 +1,91 @@
+"""The programme's rules (hard) and preferences (weights), with defaults and why.
+
+A pair is *eligible* when every hard rule holds:
+
+1. the two can meet in a compatible mode (online, offline, or ``both`` with either);
+2. for a pair that must meet offline (either side is offline-only), the travel distance is at
+   most ``max_travel_km``; a pair that can meet online has no distance limit;
+3. the mentor teaches at least one subject the mentee needs at proficiency
+   ``>= min_proficiency``;
+4. their availabilities share one contiguous window of at least the mentee's
+   ``session_hours`` on some day;
+5. the mentor is not on the mentee's ``avoid`` list, and the pair is not ``forbidden``.
+
+The score of an eligible pair is a weighted sum of components, each scaled to [0, 1]
+(see ``docs/explanation/domain.md``); leaving mentee ``i`` unmatched costs
+``weights.match + weights.priority * priority[i]``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["Policy", "Weights"]
+
+Weight = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Pair = tuple[str, str]
+
+
+class Weights(BaseModel):
+    """What a good pair is worth, in points. Every weight is ``>= 0``.
+
+    The defaults rank, in order: getting a student in greater need matched at all; keeping a
+    pair that worked; subject fit; then commitment, slack, alumni and travel as tie-breakers.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    subject_fit: Weight = 10.0
+    """Share of the mentee's needs (by weight) taught at or above the threshold, times the
+    mentor's proficiency / 5. The core of what a mentor is for."""
+    schedule_slack: Weight = 2.0
+    """Common hours beyond the session, capped at 2 h: room to move a session in exam weeks."""
+    continuity: Weight = 15.0
+    """Keeping last term's mentor: pairs that work should be kept. Larger than subject fit so
+    a working pair is not broken for a slightly better subject match."""
+    commitment: Weight = 3.0
+    """Terms the mentor commits to (1 -> 0, 4 or more -> 1): long-term mentors preferred."""
+    alumni: Weight = 2.0
+    """A former mentee returning as mentor: the programme gives them extra points."""
+    distance: Weight = 2.0
+    """Subtracted per ``max_travel_km`` travelled (per 10 km when there is no limit), for
+    pairs that must meet offline."""
+    match: Weight = 50.0
+    """What matching any mentee at all is worth: larger than any pair's score, so nobody is
+    left out for the sake of a better pair elsewhere."""
+    priority: Weight = 25.0
+    """Added per priority level: a student in greater need wins a contested mentor unless the
+    pairs differ by more than this many points per level."""
+
+
+class Policy(BaseModel):
+    """Hard rules and score weights for one matching run.
+
+    Examples
+    --------
+    >>> Policy().min_proficiency, Policy().max_travel_km
+    (3, 10.0)
+    >>> Policy(weights={"continuity": 30}).weights.continuity
+    30.0
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    min_proficiency: Annotated[int, Field(ge=1, le=5)] = 3
+    """A mentor teaches a subject if their proficiency is at least this (3 = "can teach the
+    school curriculum", a level the programme's interviews check)."""
+    max_travel_km: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = 10.0
+    """Longest trip for an offline pair; 10 km is about 40 minutes by subway in Seoul.
+    ``None`` removes the limit."""
+    max_candidates: Annotated[int, Field(ge=1)] | None = None
+    """If set, keep only this many best-scoring eligible mentors per mentee (plus the previous
+    mentor and pinned pairs): faster on very large cohorts, and optimal over the kept pairs
+    only. ``None`` (the default) keeps every eligible pair, so the answer is the exact
+    optimum. An unmatched mentee whose pruned mentors had room says so in its reason."""
+    pinned: tuple[Pair, ...] = ()
+    """(mentee id, mentor id) pairs an administrator fixed; each must be eligible."""
+    forbidden: tuple[Pair, ...] = ()
+    """(mentee id, mentor id) pairs that must not be formed."""
+    weights: Weights = Weights()

@@ -1,0 +1,269 @@
+"""What a matching run returns: matches, unmatched mentees with reasons, and figures.
+
+:class:`MatchResult` is a frozen pydantic model: ``MatchResult.model_validate_json(
+r.model_dump_json()) == r`` holds for every result. It carries the few per-mentee facts its
+figures need (priority, level, district, continuity) and each mentor's capacity, so
+:meth:`MatchResult.metrics` works on a result read back from a file, without the cohort.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, PrivateAttr
+
+from matchkit.core.assignment import Status
+from matchkit.domain.model import Level, Mode
+from matchkit.domain.policy import Policy
+from matchkit.domain.schedule import Availability
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Continuity", "Match", "MatchResult", "Metrics", "Unmatched", "UnmatchedReason"]
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+class Continuity(enum.StrEnum):
+    """A mentee's relation to last term's mentor."""
+
+    NONE = "none"
+    """No previous mentor."""
+    KEPT = "kept"
+    """Matched with the previous mentor again."""
+    CHANGED = "changed"
+    """The previous mentor is still in the cohort, but the pair was not kept."""
+    LOST = "lost"
+    """The previous mentor left the programme: the mentee needs a new mentor."""
+
+
+class UnmatchedReason(enum.StrEnum):
+    """Why a mentee has no mentor: the first hard rule that leaves no candidate."""
+
+    NO_SUBJECT = "no_subject"
+    """No mentor teaches a needed subject at the required proficiency."""
+    NO_MODE = "no_mode"
+    """No mentor who teaches the subject can meet in a compatible mode."""
+    TOO_FAR = "too_far"
+    """Every such mentor is farther away than the travel limit for an offline pair."""
+    NO_COMMON_TIME = "no_common_time"
+    """No such mentor shares a weekly window as long as the session."""
+    EXCLUDED = "excluded"
+    """The remaining mentors are excluded by the mentee's avoid list or forbidden pairs."""
+    MENTORS_FULL = "mentors_full"
+    """Eligible mentors exist, but every one is full with mentees the optimum preferred."""
+    NO_SOLUTION = "no_solution"
+    """The rules together admit no matching at all (see the result's explanation)."""
+
+
+class Match(BaseModel):
+    """One mentor-mentee pair and why it scores what it does."""
+
+    model_config = _FROZEN
+
+    mentee_id: str
+    mentor_id: str
+    score: float
+    """The pair's score in points (the sum of ``breakdown``)."""
+    breakdown: dict[str, float]
+    """Points per weight of :class:`~matchkit.Weights` (distance negative)."""
+    window: Availability
+    """Every weekly time both can make; a session of the mentee's length fits in it."""
+    mode: Mode
+    """How they meet: ``online`` whenever both can, else ``offline``."""
+    distance_km: float | None
+    priority: int
+    level: Level
+    district: str
+    continuity: Continuity
+
+
+class Unmatched(BaseModel):
+    """A mentee left without a mentor, and why."""
+
+    model_config = _FROZEN
+
+    mentee_id: str
+    reason: UnmatchedReason
+    detail: str
+    priority: int
+    level: Level
+    district: str
+    continuity: Continuity
+
+
+class Metrics(BaseModel):
+    """What a programme office reads first. Rates are in [0, 1]; NaN where undefined."""
+
+    model_config = _FROZEN
+
+    n_mentees: int
+    n_matched: int
+    match_rate: float
+    match_rate_by_priority: dict[int, float]
+    match_rate_by_level: dict[str, float]
+    match_rate_by_district: dict[str, float]
+    mean_subject_fit: float
+    """Mean subject-fit component over matches, in [0, 1] (points / weight)."""
+    utilisation: float
+    """Matched mentees / total mentor capacity."""
+    mentors_used: int
+    continuity_kept: float
+    """Share of mentees whose previous mentor is still here who kept them."""
+    lost_mentor: int
+    """Mentees whose previous mentor left."""
+    unmatched_by_reason: dict[str, int]
+
+
+class MatchResult(BaseModel):
+    """The outcome of :func:`matchkit.solve`: every mentee is in ``matches`` or ``unmatched``."""
+
+    model_config = _FROZEN
+
+    status: Status
+    method: str
+    objective: float
+    bound: float
+    explanation: str | None = None
+    matches: tuple[Match, ...]
+    unmatched: tuple[Unmatched, ...]
+    mentor_capacity: dict[str, int]
+    policy: Policy
+    seed: int
+    timings: dict[str, float]
+    """Seconds: ``compile``, ``solve``, ``join`` and ``total``."""
+    stats: dict[str, float]
+    """Counts from compilation: eligible pairs, kept pairs, ..."""
+    _index: dict[str, Match | Unmatched] | None = PrivateAttr(default=None)
+
+    def __eq__(self, other: object) -> bool:
+        # Fields only: the private lookup cache must not make equal results differ.
+        return type(other) is type(self) and self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]  # dict fields: results are not hashable
+
+    @property
+    def gap(self) -> float:
+        """Relative gap between ``bound`` and ``objective`` (0 when optimal)."""
+        if self.status is Status.OPTIMAL:
+            return 0.0
+        if not (math.isfinite(self.objective) and math.isfinite(self.bound)):
+            return math.inf
+        return (self.bound - self.objective) / max(1.0, abs(self.objective))
+
+    def mentor_of(self, mentee_id: str) -> str | None:
+        """The mentor of ``mentee_id``, or None if unmatched (KeyError if unknown)."""
+        index = self._by_mentee()
+        if mentee_id not in index:
+            raise KeyError(f"mentee {mentee_id!r} is not in this result")
+        rec = index[mentee_id]
+        return rec.mentor_id if isinstance(rec, Match) else None
+
+    def _by_mentee(self) -> dict[str, Match | Unmatched]:
+        if self._index is None:
+            records: list[Match | Unmatched] = [*self.matches, *self.unmatched]
+            self._index = {r.mentee_id: r for r in records}
+        return self._index
+
+    def metrics(self) -> Metrics:
+        """Match rates overall and by group, fit, utilisation and continuity."""
+        records: list[Match | Unmatched] = [*self.matches, *self.unmatched]
+        n = len(records)
+
+        def rates(key: Any) -> dict[Any, float]:
+            tot: dict[Any, int] = defaultdict(int)
+            hit: dict[Any, int] = defaultdict(int)
+            for r in records:
+                k = key(r)
+                tot[k] += 1
+                hit[k] += isinstance(r, Match)
+            return {k: hit[k] / tot[k] for k in sorted(tot)}
+
+        fit_w = self.policy.weights.subject_fit
+        fits = [m.breakdown.get("subject_fit", 0.0) / fit_w for m in self.matches] if fit_w else []
+        kept = sum(r.continuity is Continuity.KEPT for r in records)
+        changed = sum(r.continuity is Continuity.CHANGED for r in records)
+        capacity = sum(self.mentor_capacity.values())
+        reasons: dict[str, int] = defaultdict(int)
+        for u in self.unmatched:
+            reasons[u.reason.value] += 1
+        return Metrics(
+            n_mentees=n,
+            n_matched=len(self.matches),
+            match_rate=len(self.matches) / n if n else math.nan,
+            match_rate_by_priority=rates(lambda r: r.priority),
+            match_rate_by_level=rates(lambda r: r.level.value),
+            match_rate_by_district=rates(lambda r: r.district),
+            mean_subject_fit=sum(fits) / len(fits) if fits else math.nan,
+            utilisation=len(self.matches) / capacity if capacity else math.nan,
+            mentors_used=len({m.mentor_id for m in self.matches}),
+            continuity_kept=kept / (kept + changed) if kept + changed else math.nan,
+            lost_mentor=sum(r.continuity is Continuity.LOST for r in records),
+            unmatched_by_reason=dict(sorted(reasons.items())),
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per mentee (pandas, imported on first use), matched first."""
+        import pandas as pd
+
+        rows: list[dict[str, Any]] = []
+        for m in self.matches:
+            rows.append(
+                {
+                    "mentee_id": m.mentee_id,
+                    "mentor_id": m.mentor_id,
+                    "score": m.score,
+                    **{f"score_{k}": v for k, v in m.breakdown.items()},
+                    "mode": m.mode.value,
+                    "distance_km": m.distance_km,
+                    "window": str(m.window),
+                    "reason": None,
+                    "priority": m.priority,
+                    "level": m.level.value,
+                    "district": m.district,
+                    "continuity": m.continuity.value,
+                }
+            )
+        for u in self.unmatched:
+            rows.append(
+                {
+                    "mentee_id": u.mentee_id,
+                    "mentor_id": None,
+                    "reason": u.reason.value,
+                    "priority": u.priority,
+                    "level": u.level.value,
+                    "district": u.district,
+                    "continuity": u.continuity.value,
+                }
+            )
+        return pd.DataFrame.from_records(rows)
+
+    def explain(self, mentee_id: str) -> str:
+        """A few sentences on what happened to one mentee, for a person to read."""
+        rec = self._by_mentee().get(mentee_id)
+        if rec is None:
+            raise KeyError(f"mentee {mentee_id!r} is not in this result")
+        if isinstance(rec, Unmatched):
+            return f"mentee {mentee_id!r} is unmatched ({rec.reason.value}): {rec.detail}"
+        parts = ", ".join(f"{k} {v:+.2f}" for k, v in rec.breakdown.items() if v)
+        where = (
+            "online"
+            if rec.mode is Mode.ONLINE
+            else f"offline, {rec.distance_km:.1f} km apart"
+            if rec.distance_km is not None
+            else "offline, same district"
+        )
+        cont = {
+            Continuity.KEPT: " They continue from last term.",
+            Continuity.CHANGED: " Last term's mentor is still here but was not kept.",
+            Continuity.LOST: " Last term's mentor has left the programme.",
+            Continuity.NONE: "",
+        }[rec.continuity]
+        return (
+            f"mentee {mentee_id!r} is matched with mentor {rec.mentor_id!r}: score "
+            f"{rec.score:.2f} ({parts}); they meet {where}; common time {rec.window}.{cont}"
+        )

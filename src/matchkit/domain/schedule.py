@@ -1,0 +1,255 @@
+"""Weekly availability as a grid of 30-minute slots, one 48-bit mask per day.
+
+Bit ``k`` of day ``d`` is the half hour starting at ``k * 30`` minutes after midnight. The text
+form is ``"Mon 18:00-21:00, Sat 10:00-12:30"``; the JSON form is that text or a list of
+intervals (``"Mon 18:00-21:00"`` strings or ``{"day": "Mon", "start": "18:00", "end":
+"21:00"}`` objects). Times must lie on the half-hour grid and an interval must end after it
+starts (``24:00`` is allowed as an end); anything else is rejected with a message naming the
+interval, never rounded silently.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
+
+__all__ = ["DAYS", "SLOTS_PER_DAY", "Availability", "longest_run", "runs_at_least"]
+
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+SLOTS_PER_DAY = 48
+SLOT_HOURS = 0.5
+_DAY_INDEX = {d.lower(): i for i, d in enumerate(DAYS)}
+_DAY_INDEX.update(
+    {
+        full: i
+        for i, full in enumerate(
+            ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+        )
+    }
+)
+_FULL_DAY = (1 << SLOTS_PER_DAY) - 1
+_INTERVAL = re.compile(r"^\s*([A-Za-z]+)\s+(\S+)\s*-\s*(\S+)\s*$")
+_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+def _slot(text: str, interval: str, *, end: bool) -> int:
+    m = _TIME.match(text)
+    if not m:
+        raise ValueError(f"availability {interval!r}: {text!r} is not a time of day (HH:MM)")
+    hours, minutes = int(m.group(1)), int(m.group(2))
+    if minutes >= 60 or hours > 24 or (hours == 24 and (minutes or not end)):
+        raise ValueError(f"availability {interval!r}: {text!r} is not a time of day")
+    if minutes % 30:
+        raise ValueError(
+            f"availability {interval!r}: {text!r} is not on the 30-minute grid (use :00 or :30)"
+        )
+    return hours * 2 + minutes // 30
+
+
+def _parse_interval(day: str, start: str, end: str, interval: str) -> tuple[int, int]:
+    d = _DAY_INDEX.get(day.strip().lower())
+    if d is None:
+        raise ValueError(f"availability {interval!r}: {day!r} is not a day (use Mon..Sun)")
+    a, b = _slot(start, interval, end=False), _slot(end, interval, end=True)
+    if b <= a:
+        raise ValueError(f"availability {interval!r}: the end is not after the start")
+    return d, (((1 << (b - a)) - 1) << a)
+
+
+class Availability:
+    """When someone can meet, week after week, in 30-minute slots.
+
+    Immutable and hashable. Build it from text (``Availability.parse``), from a list of
+    intervals, or from seven day masks; pydantic models accept any of these for an
+    ``Availability`` field and serialise it back to text.
+
+    Examples
+    --------
+    >>> a = Availability.parse("Mon 18:00-21:00, Sat 10:00-12:30")
+    >>> a.hours
+    5.5
+    >>> b = Availability.parse("Mon 19:30-22:00")
+    >>> a.longest_common_run(b)
+    1.5
+    >>> str(a & b)
+    'Mon 19:30-21:00'
+    """
+
+    __slots__ = ("_masks",)
+    _masks: tuple[int, ...]
+
+    def __init__(self, masks: Iterable[int] = (0,) * 7) -> None:
+        values = tuple(int(m) for m in masks)
+        if len(values) != 7 or any(m < 0 or m > _FULL_DAY for m in values):
+            raise ValueError("Availability needs seven day masks of 48 bits each")
+        object.__setattr__(self, "_masks", values)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Availability is immutable")
+
+    # --- construction -------------------------------------------------------------------
+    @classmethod
+    def parse(cls, value: str | Iterable[Any] | Availability) -> Availability:
+        """Read the text form or a list of intervals (see the module docstring)."""
+        if isinstance(value, Availability):
+            return value
+        items: Iterable[Any]
+        if isinstance(value, str):
+            items = [part for part in value.split(",") if part.strip()]
+        elif isinstance(value, Iterable) and not isinstance(value, bytes | Mapping):
+            items = value
+        else:
+            raise ValueError(f"availability must be text or a list of intervals, got {value!r}")
+        masks = [0] * 7
+        for item in items:
+            if isinstance(item, str):
+                m = _INTERVAL.match(item)
+                if not m:
+                    raise ValueError(
+                        f"availability {item.strip()!r} is not of the form 'Mon 18:00-21:00'"
+                    )
+                day, mask = _parse_interval(m.group(1), m.group(2), m.group(3), item.strip())
+            elif isinstance(item, Mapping) and {"day", "start", "end"} <= item.keys():
+                text = f"{item['day']} {item['start']}-{item['end']}"
+                day, mask = _parse_interval(
+                    str(item["day"]), str(item["start"]), str(item["end"]), text
+                )
+            else:
+                raise ValueError(
+                    f"availability interval {item!r} must be 'Mon 18:00-21:00' or "
+                    "{'day': 'Mon', 'start': '18:00', 'end': '21:00'}"
+                )
+            masks[day] |= mask
+        return cls(masks)
+
+    # --- queries ------------------------------------------------------------------------
+    @property
+    def masks(self) -> tuple[int, ...]:
+        """The seven day masks, Monday first."""
+        return self._masks
+
+    @property
+    def hours(self) -> float:
+        """Total hours available per week."""
+        return sum(m.bit_count() for m in self._masks) * SLOT_HOURS
+
+    def __bool__(self) -> bool:
+        return any(self._masks)
+
+    def __and__(self, other: Availability) -> Availability:
+        return Availability(a & b for a, b in zip(self._masks, other._masks, strict=True))
+
+    def __or__(self, other: Availability) -> Availability:
+        return Availability(a | b for a, b in zip(self._masks, other._masks, strict=True))
+
+    def longest_run(self) -> float:
+        """The longest contiguous stretch on any one day, in hours."""
+        return max((_run_length(m) for m in self._masks), default=0) * SLOT_HOURS
+
+    def longest_common_run(self, other: Availability) -> float:
+        """The longest contiguous stretch both can make on one day, in hours."""
+        return (self & other).longest_run()
+
+    def intervals(self) -> list[tuple[str, str, str]]:
+        """``(day, start, end)`` triples of maximal runs, Monday first."""
+        out: list[tuple[str, str, str]] = []
+        for d, mask in enumerate(self._masks):
+            k = 0
+            while k < SLOTS_PER_DAY:
+                if mask >> k & 1:
+                    start = k
+                    while k < SLOTS_PER_DAY and mask >> k & 1:
+                        k += 1
+                    out.append((DAYS[d], _clock(start), _clock(k)))
+                else:
+                    k += 1
+        return out
+
+    def __str__(self) -> str:
+        return ", ".join(f"{d} {a}-{b}" for d, a, b in self.intervals())
+
+    def __repr__(self) -> str:
+        return f"Availability({str(self)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Availability) and self._masks == other._masks
+
+    def __hash__(self) -> int:
+        return hash(self._masks)
+
+    # --- pydantic integration -----------------------------------------------------------
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            cls.parse,
+            serialization=core_schema.plain_serializer_function_ser_schema(str),
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {
+            "type": "string",
+            "description": "Weekly availability in 30-minute slots, e.g. "
+            "'Mon 18:00-21:00, Sat 10:00-12:30'",
+            "examples": ["Mon 18:00-21:00, Sat 10:00-12:30"],
+        }
+
+
+def _clock(slot: int) -> str:
+    return f"{slot // 2:02d}:{'30' if slot % 2 else '00'}"
+
+
+def _run_length(mask: int) -> int:
+    n = 0
+    while mask:
+        mask &= mask >> 1
+        n += 1
+    return n
+
+
+# --- vectorised helpers used by the compiler ------------------------------------------------
+
+
+def runs_at_least(
+    common: npt.NDArray[np.uint64], slots: npt.NDArray[np.int64]
+) -> npt.NDArray[np.bool_]:
+    """Whether each row of day masks ``common`` (shape ``(n, 7)``) has a run of ``slots[i]``.
+
+    A run of ``k`` ones survives ``k - 1`` erosions ``x &= x >> 1``; rows needing fewer
+    slots stop eroding early.
+    """
+    x = common.copy()
+    need = np.asarray(slots, dtype=np.int64)
+    top = int(need.max()) if need.size else 0
+    one = np.uint64(1)
+    for step in range(1, top):
+        active = need > step
+        if not active.any():
+            break
+        x[active] &= x[active] >> one
+    ok: npt.NDArray[np.bool_] = (x != 0).any(axis=1) | (need <= 0)
+    return ok
+
+
+def longest_run(common: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
+    """The longest run of ones, in slots, over the seven day masks of each row."""
+    x = common.copy()
+    n = np.zeros(x.shape[0], dtype=np.int64)
+    one = np.uint64(1)
+    alive = (x != 0).any(axis=1)
+    while alive.any():
+        n += alive
+        x &= x >> one
+        alive = (x != 0).any(axis=1)
+    return n

@@ -1,0 +1,313 @@
+"""``solve``: cohort and policy in, :class:`MatchResult` out (compile -> engine -> join)."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import numpy as np
+import numpy.typing as npt
+
+from matchkit.core.assignment import Assignment
+from matchkit.core.solve import _validate_options, solve_assignment
+from matchkit.domain.arrays import CohortArrays, cohort_arrays
+from matchkit.domain.compile import COMPONENTS, PairRules, compile_problem
+from matchkit.domain.model import Cohort, Level, Mode
+from matchkit.domain.policy import Policy
+from matchkit.domain.result import Continuity, Match, MatchResult, Unmatched, UnmatchedReason
+from matchkit.domain.schedule import Availability
+from matchkit.errors import InputError, InputProblem
+
+__all__ = ["solve"]
+
+I64 = npt.NDArray[np.int64]
+_LEVELS = (Level.MIDDLE, Level.HIGH)
+_RULE_WORDS = {
+    "subject": "the mentor teaches no needed subject at the required proficiency",
+    "mode": "their modes are incompatible",
+    "distance": "they must meet offline and live farther apart than max_travel_km",
+    "time": "they share no weekly window as long as the session",
+    "rules": "the pair is on the avoid list or forbidden",
+}
+
+
+def _pairs(
+    arrays: CohortArrays, pairs: tuple[tuple[str, str], ...], field: str, out: list[InputProblem]
+) -> tuple[I64, I64]:
+    s_index = {s: i for i, s in enumerate(arrays.s_ids)}
+    t_index = {t: j for j, t in enumerate(arrays.t_ids)}
+    ii, jj = [], []
+    for k, (s, t) in enumerate(pairs):
+        if s not in s_index or t not in t_index:
+            who = f"mentee {s!r}" if s not in s_index else f"mentor {t!r}"
+            out.append(
+                InputProblem("unknown_id", f"policy.{field}", f"{who} is not in the cohort", (k,))
+            )
+            continue
+        ii.append(s_index[s])
+        jj.append(t_index[t])
+    return np.array(ii, dtype=np.int64), np.array(jj, dtype=np.int64)
+
+
+def _prepare(cohort: Cohort, policy: Policy) -> tuple[PairRules, tuple[I64, I64]]:
+    """Resolve the policy's pairs against the cohort and check pins; raise on bad input."""
+    a = cohort_arrays(cohort)
+    problems: list[InputProblem] = []
+    pi, pj = _pairs(a, policy.pinned, "pinned", problems)
+    fi, fj = _pairs(a, policy.forbidden, "forbidden", problems)
+    nt = a.n_mentors
+    forbidden = np.unique(np.concatenate([fi * nt + fj, a.avoid_mentee * nt + a.avoid_mentor]))
+    rules = PairRules(a, policy, forbidden)
+    seen: dict[int, int] = {}
+    for k, (i, j) in enumerate(zip(pi.tolist(), pj.tolist(), strict=True)):
+        pair = f"({a.s_ids[i]!r}, {a.t_ids[j]!r})"
+        if i in seen and seen[i] != j:
+            problems.append(
+                InputProblem(
+                    "pinned_twice",
+                    "policy.pinned",
+                    f"mentee {a.s_ids[i]!r} is pinned to two mentors",
+                    (k,),
+                )
+            )
+        seen[i] = j
+        ok, first = rules.eligible(np.array([i]), np.array([j]))
+        if not ok[0]:
+            assert first is not None
+            problems.append(
+                InputProblem(
+                    "pinned_ineligible",
+                    "policy.pinned",
+                    f"pinned pair {pair} is not eligible: {_RULE_WORDS[first]}",
+                    (k,),
+                )
+            )
+    if problems:
+        raise InputError("Policy", problems)
+    return rules, (pi, pj)
+
+
+def _explanation(text: str | None, a: CohortArrays) -> str | None:
+    """Replace engine indices by record ids in an infeasibility explanation."""
+    if text is None:
+        return None
+
+    def ids(match: re.Match[str]) -> str:
+        kind, nums = match.group(1), match.group(3)
+        table = a.s_ids if kind == "mentee" else a.t_ids
+        named = re.sub(r"\d+", lambda m: repr(table[int(m.group(0))]), nums)
+        return f"{kind}{match.group(2)} {named}"
+
+    return re.sub(r"\b(mentee|mentor)(s?) (\d+(?:, \d+)*)", ids, text)
+
+
+def _reasons(rules: PairRules, rows: I64, load: I64) -> list[tuple[UnmatchedReason, str]]:
+    """The first hard rule that leaves each mentee in ``rows`` without a candidate."""
+    a, p = rules.a, rules.p
+    out: list[tuple[UnmatchedReason, str]] = []
+    for block in rules.blocks(rows):
+        subject, mode = rules.subject_mode_dense(block)
+        n_subject = subject.sum(axis=1)
+        subject &= mode
+        n_mode = subject.sum(axis=1)
+        r, j = np.nonzero(subject)
+        i = block[r]
+        near = rules.near_enough(i, j, rules.distance_km(i, j))
+        timed = near & rules.fits_time(i, j)
+        allowed = timed & rules.allowed(i, j)
+        counts = [np.bincount(r, weights=m, minlength=block.size) for m in (near, timed, allowed)]
+        spare = allowed & (load[j] < a.t_capacity[j])
+        n_spare = np.bincount(r, weights=spare, minlength=block.size)
+        stages = (n_subject, n_mode, *counts, n_spare)
+        for k in range(block.size):
+            n = [int(c[k]) for c in stages]
+            first = next((x for x in range(5) if n[x] == 0), 5)
+            out.append(_reason(first, n, a.s_slots[block[k]] / 2, p))
+    return out
+
+
+def _reason(first: int, n: list[int], hours: float, p: Policy) -> tuple[UnmatchedReason, str]:
+    """Reason and detail from per-stage candidate counts (see ``_reasons``)."""
+    R = UnmatchedReason
+    if first == 0:
+        return R.NO_SUBJECT, (
+            f"no mentor teaches a needed subject at proficiency >= {p.min_proficiency}"
+        )
+    if first == 1:
+        return R.NO_MODE, (
+            f"none of the {n[0]} mentors teaching a needed subject can meet in a compatible mode"
+        )
+    if first == 2:
+        return R.TOO_FAR, (
+            f"the {n[1]} mentors teaching a needed subject in a compatible mode are all "
+            f"farther than {p.max_travel_km} km for an offline session"
+        )
+    if first == 3:
+        return R.NO_COMMON_TIME, (
+            f"none of the {n[2]} mentors within reach shares a {hours:g} h weekly window"
+        )
+    if first == 4:
+        return R.EXCLUDED, (
+            f"the {n[3]} otherwise eligible mentors are on the avoid list or forbidden"
+        )
+    if n[5] == 0:
+        return R.MENTORS_FULL, (
+            f"all {n[4]} eligible mentors are full with mentees the optimum preferred"
+        )
+    return R.MENTORS_FULL, (
+        f"{n[5]} of {n[4]} eligible mentors have room but are not among the "
+        f"{p.max_candidates} best-scoring candidates kept (Policy.max_candidates)"
+    )
+
+
+def _join(
+    rules: PairRules,
+    assignment: Assignment,
+    policy: Policy,
+    seed: int,
+    timings: dict[str, float],
+    stats: dict[str, float],
+) -> MatchResult:
+    a = rules.a
+    prob = assignment.problem
+    sel = assignment.selected
+    i, j = prob.mentee[sel].astype(np.int64), prob.mentor[sel].astype(np.int64)
+    parts = rules.components(i, j)
+    weights = policy.weights
+    km = rules.distance_km(i, j)
+    online = rules.online(i, j)
+    score = prob.score[sel]
+    matched = np.zeros(a.n_mentees, dtype=np.bool_)
+    matched[i] = True
+
+    def continuity(k: int, mentor: int) -> Continuity:
+        prev = int(a.s_prev[k])
+        if prev == -1:
+            return Continuity.NONE
+        if prev == -2:
+            return Continuity.LOST
+        return Continuity.KEPT if prev == mentor else Continuity.CHANGED
+
+    matches = []
+    for n, (k, m) in enumerate(zip(i.tolist(), j.tolist(), strict=True)):
+        breakdown = {
+            c: round(float((-1 if c == "distance" else 1) * getattr(weights, c) * parts[c][n]), 12)
+            for c in COMPONENTS
+        }
+        d = float(km[n])
+        matches.append(
+            Match.model_construct(
+                mentee_id=a.s_ids[k],
+                mentor_id=a.t_ids[m],
+                score=float(score[n]),
+                breakdown=breakdown,
+                window=Availability((a.s_avail[k] & a.t_avail[m]).tolist()),
+                mode=Mode.ONLINE if online[n] else Mode.OFFLINE,
+                distance_km=round(d, 3) if np.isfinite(d) else None,
+                priority=int(a.s_priority[k]),
+                level=_LEVELS[a.s_level[k]],
+                district=a.districts[a.s_district[k]],
+                continuity=continuity(k, m),
+            )
+        )
+    rows = np.flatnonzero(~matched)
+    if assignment.status.has_solution:
+        load = np.bincount(j, minlength=a.n_mentors)
+        why = _reasons(rules, rows, load)
+    else:
+        detail = (
+            _explanation(assignment.explanation, a)
+            or f"the solver found no answer ({assignment.raw_status})"
+        )
+        why = [(UnmatchedReason.NO_SOLUTION, detail)] * rows.size
+    unmatched = [
+        Unmatched.model_construct(
+            mentee_id=a.s_ids[k],
+            reason=reason,
+            detail=detail,
+            priority=int(a.s_priority[k]),
+            level=_LEVELS[a.s_level[k]],
+            district=a.districts[a.s_district[k]],
+            continuity=continuity(k, -3),
+        )
+        for k, (reason, detail) in zip(rows.tolist(), why, strict=True)
+    ]
+    return MatchResult.model_construct(
+        status=assignment.status,
+        method=assignment.method,
+        objective=assignment.objective,
+        bound=assignment.bound,
+        explanation=_explanation(assignment.explanation, a),
+        matches=tuple(matches),
+        unmatched=tuple(unmatched),
+        mentor_capacity=dict(zip(a.t_ids, a.t_capacity.tolist(), strict=True)),
+        policy=policy,
+        seed=seed,
+        timings=timings,
+        stats=stats,
+    )
+
+
+def solve(
+    cohort: Cohort,
+    policy: Policy | None = None,
+    *,
+    method: str = "auto",
+    time_limit: float | None = None,
+    seed: int = 0,
+) -> MatchResult:
+    """Match mentees to mentors under ``policy``: the best total score, every rule kept.
+
+    Parameters
+    ----------
+    cohort : Cohort
+        Mentors and mentees; never modified.
+    policy : Policy, optional
+        Hard rules and weights; ``Policy()`` by default.
+    method, time_limit, seed
+        As for :func:`matchkit.solve_assignment`.
+
+    Returns
+    -------
+    MatchResult
+        Every mentee is in ``matches`` or in ``unmatched`` with a reason. Infeasible rules
+        (pins overloading a mentor, say) give status ``infeasible`` and an explanation.
+
+    Raises
+    ------
+    InputError
+        The policy names people not in the cohort, pins a mentee twice, or pins a pair that
+        breaks a hard rule.
+
+    Examples
+    --------
+    >>> from matchkit import Cohort, Mentor, Mentee, solve
+    >>> cohort = Cohort(
+    ...     mentors=[Mentor(id="m-1", subjects={"math": 4}, availability="Sat 10:00-14:00",
+    ...                     district="Mapo-gu", capacity=1)],
+    ...     mentees=[Mentee(id="s-1", level="middle", grade=2, needs={"math": 1},
+    ...                     availability="Sat 09:00-12:00", district="Mapo-gu")])
+    >>> result = solve(cohort)
+    >>> result.status.value, result.mentor_of("s-1")
+    ('optimal', 'm-1')
+    """
+    t0 = time.perf_counter()
+    policy = Policy() if policy is None else policy
+    _validate_options(method, time_limit, seed, None)
+    rules, pinned = _prepare(cohort, policy)
+    compiled = compile_problem(rules, pinned)
+    t1 = time.perf_counter()
+    assignment = solve_assignment(compiled.problem, method=method, time_limit=time_limit, seed=seed)
+    t2 = time.perf_counter()
+    stats = {
+        "mentors": float(rules.a.n_mentors),
+        "mentees": float(rules.a.n_mentees),
+        "eligible_pairs": float(compiled.eligible_pairs),
+        "kept_pairs": float(compiled.problem.n_edges),
+    }
+    timings = {"compile": t1 - t0, "solve": t2 - t1}
+    result = _join(rules, assignment, policy, seed, timings, stats)
+    t3 = time.perf_counter()
+    timings["join"] = t3 - t2
+    timings["total"] = t3 - t0
+    return result
