@@ -21,7 +21,7 @@ import numpy.typing as npt
 
 from matchkit.core.problem import AssignmentProblem
 from matchkit.domain.arrays import CohortArrays
-from matchkit.domain.geo import haversine_km
+from matchkit.domain.geo import EARTH_RADIUS_KM
 from matchkit.domain.policy import Policy
 
 __all__ = ["STAGES", "Compiled", "PairRules", "compile_problem"]
@@ -35,7 +35,6 @@ _BLOCK_PAIRS = 1 << 21
 _SLACK_SLOTS = 4  # slack counts up to 2 hours beyond the session
 # Mode codes: 0 online, 1 offline, 2 both.
 _COMPATIBLE = np.array([[1, 0, 1], [0, 1, 1], [1, 1, 1]], dtype=np.bool_)
-_ONLINE = np.array([[1, 0, 1], [0, 0, 0], [1, 0, 1]], dtype=np.bool_)
 STAGES = ("subject", "mode", "distance", "time", "rules")
 COMPONENTS = ("subject_fit", "schedule_slack", "continuity", "commitment", "alumni", "distance")
 
@@ -46,6 +45,19 @@ def _erode(masks: U64, length: int) -> U64:
     for _ in range(1, length):
         x &= x >> one
     return x
+
+
+def _day_bits(masks: U64) -> npt.NDArray[np.uint8]:
+    """Bit d set when day d of a row has any slot: a cheap pre-check before the full AND."""
+    out = np.zeros(masks.shape[0], dtype=np.uint8)
+    for d in range(7):
+        out |= (masks[:, d] != 0).astype(np.uint8) << np.uint8(d)
+    return out
+
+
+def _radians(lat: F64, lon: F64) -> tuple[F64, F64, F64]:
+    p, lam = np.radians(lat), np.radians(lon)
+    return p, lam, np.cos(p)
 
 
 def _bits(table: npt.NDArray[np.bool_]) -> U64:
@@ -76,46 +88,94 @@ class PairRules:
             rows = arrays.s_slots == length
             self.s_eroded[rows] = _erode(arrays.s_avail[rows], length)
             self.t_eroded[k] = _erode(arrays.t_avail, length)
+        nt = arrays.n_mentors
+        self.t_eroded_flat = self.t_eroded.reshape(lengths.size * nt, 7)
+        self.s_days = _day_bits(self.s_eroded)
+        self.t_days = _day_bits(self.t_eroded_flat)
         self.forbidden = forbidden  # sorted keys i * n_mentors + j
+        self.has_forbidden = np.zeros(arrays.n_mentees, dtype=np.bool_)
+        self.has_forbidden[forbidden // max(1, nt)] = True
+        self.s_offline_only = arrays.s_mode == 1
+        self.t_offline_only = arrays.t_mode == 1
+        self.s_rad = _radians(arrays.s_lat, arrays.s_lon)
+        self.t_rad = _radians(arrays.t_lat, arrays.t_lon)
+        # Mentees with the same needed subjects and mode share their subject/mode candidates.
+        key_cols = np.column_stack([self.need_bits, arrays.s_mode.astype(np.uint64)])
+        uniq, self.key = np.unique(key_cols, axis=0, return_inverse=True)
+        self.key = self.key.reshape(-1)
+        self.key_subject_count = np.zeros(uniq.shape[0], dtype=np.int64)
+        self.key_candidates: list[I64] = []
+        for k, row in enumerate(uniq):
+            subject = ((self.teach_bits & row[:-1]) != 0).any(axis=1)
+            self.key_subject_count[k] = int(subject.sum())
+            ok = subject & _COMPATIBLE[int(row[-1]), arrays.t_mode]
+            self.key_candidates.append(np.flatnonzero(ok).astype(np.int64))
 
     # --- rules -----------------------------------------------------------------------------
-    def subject_mode_dense(self, rows: I64) -> tuple[B, B]:
-        """Subject and mode masks, shape (len(rows), n_mentors)."""
-        nb, tb = self.need_bits[rows], self.teach_bits
-        subject = (nb[:, None, 0] & tb[None, :, 0]) != 0
-        for w in range(1, nb.shape[1]):
-            subject |= (nb[:, None, w] & tb[None, :, w]) != 0
-        mode = _COMPATIBLE[self.a.s_mode[rows][:, None], self.a.t_mode[None, :]]
-        return subject, mode
+    def candidates(self, rows: I64) -> Iterator[tuple[I64, I64]]:
+        """Pairs of mentees ``rows`` with every mentor passing the subject and mode rules.
+
+        Chunks of about ``_BLOCK_PAIRS`` pairs; each mentee's pairs lie in one chunk, sorted
+        by mentor.
+        """
+        if rows.size == 0:
+            return
+        keys = self.key[rows]
+        order = np.argsort(keys, kind="stable")
+        rows, keys = rows[order], keys[order]
+        bounds = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1], True])
+        for start, stop in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+            cand = self.key_candidates[int(keys[start])]
+            if cand.size == 0:
+                continue
+            step = max(1, _BLOCK_PAIRS // cand.size)
+            for lo in range(start, stop, step):
+                chunk = rows[lo : min(stop, lo + step)]
+                yield np.repeat(chunk, cand.size), np.tile(cand, chunk.size)
 
     def distance_km(self, i: I64, j: I64) -> F64:
-        a = self.a
-        km = haversine_km(a.s_lat[i], a.s_lon[i], a.t_lat[j], a.t_lon[j])
+        """Great-circle km (0 within a district label, inf across labels, when unknown)."""
+        (p1, l1, c1), (p2, l2, c2) = self.s_rad, self.t_rad
+        h = np.sin((p2[j] - p1[i]) * 0.5) ** 2
+        h += c1[i] * c2[j] * np.sin((l2[j] - l1[i]) * 0.5) ** 2
+        km: F64 = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
         unknown = np.isnan(km)
         if unknown.any():
-            same = a.s_district[i] == a.t_district[j]
+            same = self.a.s_district[i] == self.a.t_district[j]
             km[unknown & same] = 0.0
             km[unknown & ~same] = np.inf
         return km
 
     def online(self, i: I64, j: I64) -> B:
-        return _ONLINE[self.a.s_mode[i], self.a.t_mode[j]]
+        """Whether the pair can meet online (neither side is offline-only)."""
+        return np.asarray(~(self.s_offline_only[i] | self.t_offline_only[j]))
 
-    def near_enough(self, i: I64, j: I64, km: F64) -> B:
+    def near_enough(self, i: I64, j: I64) -> tuple[B, F64]:
+        """The distance rule, and km for pairs that must meet offline (0 for online pairs)."""
+        offline = ~self.online(i, j)
+        km = np.zeros(i.size)
+        km[offline] = self.distance_km(i[offline], j[offline])
         if self.p.max_travel_km is None:
-            return np.ones(i.size, dtype=np.bool_)
-        return self.online(i, j) | (km <= self.p.max_travel_km)
+            return np.ones(i.size, dtype=np.bool_), km
+        return km <= self.p.max_travel_km, km
 
     def fits_time(self, i: I64, j: I64) -> B:
-        common = self.s_eroded[i] & self.t_eroded[self.length_index[i], j]
-        return np.asarray((common != 0).any(axis=1))
+        flat = self.length_index[i] * self.a.n_mentors + j
+        ok: B = (self.s_days[i] & self.t_days[flat]) != 0
+        hit = np.flatnonzero(ok)
+        common = self.s_eroded.take(i[hit], axis=0) & self.t_eroded_flat.take(flat[hit], axis=0)
+        ok[hit] = (common != 0).any(axis=1)
+        return ok
 
     def allowed(self, i: I64, j: I64) -> B:
+        ok = np.ones(i.size, dtype=np.bool_)
         if self.forbidden.size == 0:
-            return np.ones(i.size, dtype=np.bool_)
-        keys = i * self.a.n_mentors + j
+            return ok
+        hit = np.flatnonzero(self.has_forbidden[i])
+        keys = i[hit] * self.a.n_mentors + j[hit]
         pos = np.searchsorted(self.forbidden, keys).clip(max=self.forbidden.size - 1)
-        return np.asarray(self.forbidden[pos] != keys)
+        ok[hit] = self.forbidden[pos] != keys
+        return ok
 
     def eligible(self, i: I64, j: I64) -> tuple[B, str | None]:
         """Eligibility of pairs and, for a single pair, the first rule it breaks."""
@@ -123,7 +183,7 @@ class PairRules:
         checks = (
             ("subject", subject),
             ("mode", _COMPATIBLE[self.a.s_mode[i], self.a.t_mode[j]]),
-            ("distance", self.near_enough(i, j, self.distance_km(i, j))),
+            ("distance", self.near_enough(i, j)[0]),
             ("time", self.fits_time(i, j)),
             ("rules", self.allowed(i, j)),
         )
@@ -139,17 +199,17 @@ class PairRules:
     def components(self, i: I64, j: I64, km: F64 | None = None) -> dict[str, F64]:
         """Each score component in [0, 1] (distance: per ``max_travel_km``), per pair."""
         a = self.a
-        km = self.distance_km(i, j) if km is None else km
+        km = self.near_enough(i, j)[1] if km is None else km
         fit = np.einsum("ps,ps->p", a.s_needs[i], self.quality[j]) / self.need_total[i]
-        x = self.s_eroded[i] & self.t_eroded[self.length_index[i], j]
+        flat = self.length_index[i] * a.n_mentors + j
+        x = self.s_eroded.take(i, axis=0) & self.t_eroded_flat.take(flat, axis=0)
         slack = np.zeros(i.size)
         one = np.uint64(1)
         for _ in range(_SLACK_SLOTS):
             x &= x >> one
             slack += (x != 0).any(axis=1)
         scale = self.p.max_travel_km or 10.0
-        offline = ~self.online(i, j)
-        travel = np.where(offline & np.isfinite(km), km / scale, 0.0)
+        travel = np.where(np.isfinite(km), km / scale, 0.0)
         return {
             "subject_fit": fit,
             "schedule_slack": slack / _SLACK_SLOTS,
@@ -171,23 +231,16 @@ class PairRules:
         w = self.p.weights
         return w.match + w.priority * self.a.s_priority.astype(np.float64)
 
-    # --- blocks ----------------------------------------------------------------------------
-    def blocks(self, rows: I64) -> Iterator[I64]:
-        size = max(1, _BLOCK_PAIRS // max(1, self.a.n_mentors))
-        for start in range(0, rows.size, size):
-            yield rows[start : start + size]
-
-    def eligible_in_block(self, rows: I64) -> tuple[I64, I64, F64]:
-        """Eligible pairs of mentees ``rows`` with every mentor, sorted by mentee, and km."""
-        subject, mode = self.subject_mode_dense(rows)
-        subject &= mode
-        r, j = np.nonzero(subject)
-        i = rows[r]
-        km = self.distance_km(i, j)
-        keep = self.near_enough(i, j, km)
-        i, j, km = i[keep], j[keep], km[keep]
-        keep = self.fits_time(i, j) & self.allowed(i, j)
-        return i[keep], j[keep], km[keep]
+    # --- eligible pairs ---------------------------------------------------------------------
+    def eligible_pairs(self, rows: I64) -> Iterator[tuple[I64, I64, F64]]:
+        """Eligible pairs of mentees ``rows`` (each mentee's in one chunk) and offline km."""
+        for i, j in self.candidates(rows):
+            keep = self.fits_time(i, j)  # the most selective cheap rule first
+            i, j = i[keep], j[keep]
+            keep = self.allowed(i, j)
+            i, j = i[keep], j[keep]
+            near, km = self.near_enough(i, j)
+            yield i[near], j[near], km[near]
 
 
 @dataclass(frozen=True)
@@ -218,8 +271,7 @@ def compile_problem(rules: PairRules, pinned: tuple[I64, I64]) -> Compiled:
     parts_j: list[I64] = []
     parts_s: list[F64] = []
     eligible = 0
-    for rows in rules.blocks(np.arange(a.n_mentees, dtype=np.int64)):
-        i, j, km = rules.eligible_in_block(rows)
+    for i, j, km in rules.eligible_pairs(np.arange(a.n_mentees, dtype=np.int64)):
         eligible += i.size
         score = rules.score(rules.components(i, j, km))
         always = a.s_prev[i] == j

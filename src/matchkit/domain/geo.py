@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["SEOUL_DISTRICTS", "district_coordinates", "haversine_km"]
+__all__ = ["EARTH_RADIUS_KM", "SEOUL_DISTRICTS", "district_coordinates", "haversine_km"]
 
 # District offices (구청), rounded to 4 decimals: close enough for "how far is a weekly trip".
 SEOUL_DISTRICTS: dict[str, tuple[float, float]] = {
@@ -42,16 +42,22 @@ SEOUL_DISTRICTS: dict[str, tuple[float, float]] = {
     "Gangdong-gu": (37.5301, 127.1238),
 }
 
-_EARTH_RADIUS_KM = 6371.0088
+EARTH_RADIUS_KM = 6371.0088
+
+
+_LOOKUP = {name.lower(): xy for name, xy in SEOUL_DISTRICTS.items()}
+_LOOKUP.update({name.lower().removesuffix("-gu"): xy for name, xy in SEOUL_DISTRICTS.items()})
 
 
 def district_coordinates(district: str) -> tuple[float, float] | None:
-    """The coordinates of a known Seoul district (case-insensitive), else None."""
-    key = district.strip().lower()
-    for name, coords in SEOUL_DISTRICTS.items():
-        if name.lower() == key or name.lower().removesuffix("-gu") == key:
-            return coords
-    return None
+    """The coordinates of a known Seoul district (case-insensitive, "-gu" optional), else None.
+
+    Examples
+    --------
+    >>> district_coordinates("mapo"), district_coordinates("Atlantis")
+    ((37.5663, 126.9019), None)
+    """
+    return _LOOKUP.get(district.strip().lower())
 
 
 def haversine_km(
@@ -68,4 +74,4 @@ def haversine_km(
     dp = p2 - p1
     dl = np.radians(np.asarray(lon2, float) - np.asarray(lon1, float))
     h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return np.asarray(2 * _EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(h, 1.0))))
+    return np.asarray(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(h, 1.0))))

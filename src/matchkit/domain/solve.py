@@ -104,25 +104,23 @@ def _explanation(text: str | None, a: CohortArrays) -> str | None:
 def _reasons(rules: PairRules, rows: I64, load: I64) -> list[tuple[UnmatchedReason, str]]:
     """The first hard rule that leaves each mentee in ``rows`` without a candidate."""
     a, p = rules.a, rules.p
-    out: list[tuple[UnmatchedReason, str]] = []
-    for block in rules.blocks(rows):
-        subject, mode = rules.subject_mode_dense(block)
-        n_subject = subject.sum(axis=1)
-        subject &= mode
-        n_mode = subject.sum(axis=1)
-        r, j = np.nonzero(subject)
-        i = block[r]
-        near = rules.near_enough(i, j, rules.distance_km(i, j))
+    nm = a.n_mentees
+    n_subject = rules.key_subject_count[rules.key[rows]]
+    n_mode = np.array([rules.key_candidates[k].size for k in rules.key[rows].tolist()])
+    counts = np.zeros((4, nm), dtype=np.int64)
+    for i, j in rules.candidates(rows):
+        near = rules.near_enough(i, j)[0]
         timed = near & rules.fits_time(i, j)
         allowed = timed & rules.allowed(i, j)
-        counts = [np.bincount(r, weights=m, minlength=block.size) for m in (near, timed, allowed)]
         spare = allowed & (load[j] < a.t_capacity[j])
-        n_spare = np.bincount(r, weights=spare, minlength=block.size)
-        stages = (n_subject, n_mode, *counts, n_spare)
-        for k in range(block.size):
-            n = [int(c[k]) for c in stages]
-            first = next((x for x in range(5) if n[x] == 0), 5)
-            out.append(_reason(first, n, a.s_slots[block[k]] / 2, p))
+        for k, mask in enumerate((near, timed, allowed, spare)):
+            counts[k] += np.bincount(i[mask], minlength=nm)
+    stages = np.vstack([n_subject, n_mode, counts[:, rows]])
+    out = []
+    for k, row in enumerate(rows.tolist()):
+        n = stages[:, k].tolist()
+        first = next((x for x in range(5) if n[x] == 0), 5)
+        out.append(_reason(first, n, a.s_slots[row] / 2, p))
     return out
 
 
@@ -176,6 +174,7 @@ def _join(
     weights = policy.weights
     km = rules.distance_km(i, j)
     online = rules.online(i, j)
+    windows = a.s_avail[i] & a.t_avail[j]
     score = prob.score[sel]
     matched = np.zeros(a.n_mentees, dtype=np.bool_)
     matched[i] = True
@@ -201,7 +200,7 @@ def _join(
                 mentor_id=a.t_ids[m],
                 score=float(score[n]),
                 breakdown=breakdown,
-                window=Availability((a.s_avail[k] & a.t_avail[m]).tolist()),
+                window=Availability(windows[n].tolist()),
                 mode=Mode.ONLINE if online[n] else Mode.OFFLINE,
                 distance_km=round(d, 3) if np.isfinite(d) else None,
                 priority=int(a.s_priority[k]),
