@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from matchkit import Availability, Cohort, Mentee, Mentor, Policy, Weights
 
 SUBJECTS = ("math", "english", "korean")
-DISTRICTS = ("Mapo-gu", "Gangnam-gu", "Nowon-gu", "Island")
+DISTRICTS = ("Mapo-gu", "Gangnam-gu", "Nowon-gu", "Jongno-gu", "Island")
 MODES = ("online", "offline", "both")
 
 
@@ -82,6 +82,7 @@ def policies(draw: st.DrawFn) -> Policy:
     return Policy(
         min_proficiency=draw(st.integers(1, 5)),
         max_travel_km=draw(st.sampled_from((None, 5.0, 10.0, 20.0))),
+        online_max_km=draw(st.sampled_from((None, None, 8.0, 15.0))),
         weights=Weights(
             subject_fit=draw(st.sampled_from((0.0, 10.0))),
             continuity=draw(st.sampled_from((0.0, 15.0))),

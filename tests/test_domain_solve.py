@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -54,14 +55,16 @@ def _reference_eligible(s: Mentee, m: Mentor, p: Policy) -> bool:
     if not (Mode.BOTH in (s.mode, m.mode) or s.mode == m.mode):
         return False
     must_meet_offline = Mode.OFFLINE in (s.mode, m.mode)
-    if must_meet_offline and p.max_travel_km is not None:
-        a, b = s.location(), m.location()
-        if a is None or b is None:
-            km = 0.0 if s.district == m.district else math.inf
-        else:
-            km = float(haversine_km(*a, *b))
-        if km > p.max_travel_km:
-            return False
+    a, b = s.location(), m.location()
+    if a is None or b is None:
+        km = 0.0 if s.district == m.district else math.inf
+        online_km = 0.0  # an online limit applies only where both places are known
+    else:
+        km = online_km = float(haversine_km(*a, *b))
+    if must_meet_offline and p.max_travel_km is not None and km > p.max_travel_km:
+        return False
+    if not must_meet_offline and p.online_max_km is not None and online_km > p.online_max_km:
+        return False
     return _has_window(s, m) and m.id not in s.avoid and (s.id, m.id) not in p.forbidden
 
 
@@ -312,3 +315,44 @@ def test_verify_catches_a_tampered_result() -> None:
     codes = [v.code for v in verify(cohort, Policy(), overloaded)]
     assert "capacity" in codes
     assert "listed_twice" in codes
+
+
+@pytest.mark.parametrize("online_max_km", [None, 6.0, 8.0, 15.0])
+@pytest.mark.parametrize("max_travel_km", [None, 5.0, 10.0, 20.0])
+def test_distance_rules_and_the_district_prefilter_match_the_reference(
+    online_max_km: float | None, max_travel_km: float | None
+) -> None:
+    # Every pair fits on subject and time, so only the two distance rules decide; people sit
+    # in districts 0.7 to 20 km apart, some with their own coordinates, some unplaced.
+    places: list[dict[str, object]] = [
+        {"district": "Mapo-gu"},
+        {"district": "Jongno-gu"},
+        {"district": "Gangnam-gu"},
+        {"district": "Nowon-gu"},
+        {"district": "Nowon-gu", "coordinates": (37.66, 127.06)},
+        {"district": "Songpa-gu", "coordinates": (37.50, 127.11)},
+        {"district": "Island"},
+    ]
+    mentors = [
+        _mentor(f"m-{k}-{mode}", mode=mode, capacity=1, **place)
+        for k, place in enumerate(places)
+        for mode in ("online", "offline", "both")
+    ]
+    mentees = [
+        _mentee(f"s-{k}-{mode}", mode=mode, **place)
+        for k, place in enumerate(places)
+        for mode in ("online", "offline", "both")
+    ]
+    cohort = Cohort(mentors=mentors, mentees=mentees)
+    policy = Policy(max_travel_km=max_travel_km, online_max_km=online_max_km)
+    a = cohort_arrays(cohort)
+    rules = PairRules(a, policy, np.empty(0, dtype=np.int64))
+    compiled = compile_problem(rules, (np.empty(0, np.int64), np.empty(0, np.int64)))
+    got = {
+        (a.s_ids[i], a.t_ids[j])
+        for i, j in zip(
+            compiled.problem.mentee.tolist(), compiled.problem.mentor.tolist(), strict=True
+        )
+    }
+    want = {(s.id, m.id) for s in mentees for m in mentors if _reference_eligible(s, m, policy)}
+    assert got == want

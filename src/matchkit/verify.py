@@ -136,6 +136,10 @@ def _breaks(s: Mentee, m: Mentor, policy: Policy, forbidden: set[tuple[str, str]
     online = Mode.OFFLINE not in (s.mode, m.mode)
     if not online and policy.max_travel_km is not None and _km(s, m) > policy.max_travel_km:
         return "distance"
+    placed = s.location() is not None and m.location() is not None
+    limit = policy.online_max_km
+    if online and placed and limit is not None and _km(s, m) > limit:
+        return "distance"
     if s.availability.longest_common_run(m.availability) < s.session_hours:
         return "time"
     if m.id in s.avoid or (s.id, m.id) in forbidden:

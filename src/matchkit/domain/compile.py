@@ -13,8 +13,13 @@ and a pair needs only seven ANDs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import math
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +28,7 @@ from matchkit.core.problem import AssignmentProblem
 from matchkit.domain.arrays import CohortArrays
 from matchkit.domain.geo import EARTH_RADIUS_KM
 from matchkit.domain.policy import Policy
+from matchkit.domain.reach import DistrictReach
 
 __all__ = ["STAGES", "Compiled", "PairRules", "compile_problem"]
 
@@ -31,7 +37,11 @@ F64 = npt.NDArray[np.float64]
 B = npt.NDArray[np.bool_]
 U64 = npt.NDArray[np.uint64]
 
-_BLOCK_PAIRS = 1 << 21
+T = TypeVar("T")
+R = TypeVar("R")
+
+_BLOCK_PAIRS = 1 << 20
+_WORKERS = min(2, os.cpu_count() or 1)
 _SLACK_SLOTS = 4  # slack counts up to 2 hours beyond the session
 # Mode codes: 0 online, 1 offline, 2 both.
 _COMPATIBLE = np.array([[1, 0, 1], [0, 1, 1], [1, 1, 1]], dtype=np.bool_)
@@ -47,11 +57,16 @@ def _erode(masks: U64, length: int) -> U64:
     return x
 
 
-def _day_bits(masks: U64) -> npt.NDArray[np.uint8]:
-    """Bit d set when day d of a row has any slot: a cheap pre-check before the full AND."""
-    out = np.zeros(masks.shape[0], dtype=np.uint8)
+def _signature(masks: U64) -> U64:
+    """One word per row: bit ``8 d + b`` is set when day ``d`` has a slot in its ``b``-th
+    6-slot block. Two rows whose masks share a slot share a signature bit, so
+    ``sig_a & sig_b == 0`` rules a pair out with one AND before the seven-word check."""
+    out = np.zeros(masks.shape[0], dtype=np.uint64)
+    block = np.uint64(0b111111)
     for d in range(7):
-        out |= (masks[:, d] != 0).astype(np.uint8) << np.uint8(d)
+        for b in range(8):
+            hit = (masks[:, d] >> np.uint64(6 * b)) & block != 0
+            out |= hit.astype(np.uint64) << np.uint64(8 * d + b)
     return out
 
 
@@ -90,13 +105,14 @@ class PairRules:
             self.t_eroded[k] = _erode(arrays.t_avail, length)
         nt = arrays.n_mentors
         self.t_eroded_flat = self.t_eroded.reshape(lengths.size * nt, 7)
-        self.s_days = _day_bits(self.s_eroded)
-        self.t_days = _day_bits(self.t_eroded_flat)
+        self.s_sig = _signature(self.s_eroded)
+        self.t_sig = _signature(self.t_eroded_flat)
         self.forbidden = forbidden  # sorted keys i * n_mentors + j
         self.has_forbidden = np.zeros(arrays.n_mentees, dtype=np.bool_)
         self.has_forbidden[forbidden // max(1, nt)] = True
         self.s_offline_only = arrays.s_mode == 1
         self.t_offline_only = arrays.t_mode == 1
+        self.districts = DistrictReach(arrays)
         self.s_rad = _radians(arrays.s_lat, arrays.s_lon)
         self.t_rad = _radians(arrays.t_lat, arrays.t_lon)
         # Mentees with the same needed subjects and mode share their subject/mode candidates.
@@ -120,18 +136,32 @@ class PairRules:
         """
         if rows.size == 0:
             return
-        keys = self.key[rows]
-        order = np.argsort(keys, kind="stable")
-        rows, keys = rows[order], keys[order]
-        bounds = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1], True])
+        a = self.a
+        keys, dist = self.key[rows], a.s_district[rows]
+        placed = ~np.isnan(a.s_lat[rows])
+        order = np.lexsort((placed, dist, keys))
+        rows, keys, dist, placed = rows[order], keys[order], dist[order], placed[order]
+        change = (keys[1:] != keys[:-1]) | (dist[1:] != dist[:-1]) | (placed[1:] != placed[:-1])
+        bounds = np.flatnonzero(np.r_[True, change, True])
         for start, stop in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
             cand = self.key_candidates[int(keys[start])]
+            reach = self.reach_km(int(rows[start]))
+            if placed[start] and math.isfinite(reach) and cand.size:
+                cand = cand[self.districts.mentors_within(int(dist[start]), reach)[cand]]
             if cand.size == 0:
                 continue
             step = max(1, _BLOCK_PAIRS // cand.size)
             for lo in range(start, stop, step):
                 chunk = rows[lo : min(stop, lo + step)]
                 yield np.repeat(chunk, cand.size), np.tile(cand, chunk.size)
+
+    def reach_km(self, mentee: int) -> float:
+        """The farthest any eligible mentor of ``mentee`` can be (inf: no limit)."""
+        off = self.p.max_travel_km if self.p.max_travel_km is not None else math.inf
+        if self.s_offline_only[mentee]:
+            return off
+        on = self.p.online_max_km if self.p.online_max_km is not None else math.inf
+        return max(off, on)
 
     def distance_km(self, i: I64, j: I64) -> F64:
         """Great-circle km (0 within a district label, inf across labels, when unknown)."""
@@ -151,17 +181,29 @@ class PairRules:
         return np.asarray(~(self.s_offline_only[i] | self.t_offline_only[j]))
 
     def near_enough(self, i: I64, j: I64) -> tuple[B, F64]:
-        """The distance rule, and km for pairs that must meet offline (0 for online pairs)."""
+        """The distance rules, and km for pairs that must meet offline (0 for online pairs).
+
+        Offline pairs: at most ``max_travel_km`` (unknown distance: same district only).
+        Online pairs: at most ``online_max_km`` where both places are known.
+        """
         offline = ~self.online(i, j)
         km = np.zeros(i.size)
-        km[offline] = self.distance_km(i[offline], j[offline])
-        if self.p.max_travel_km is None:
-            return np.ones(i.size, dtype=np.bool_), km
-        return km <= self.p.max_travel_km, km
+        ok = np.ones(i.size, dtype=np.bool_)
+        limit = self.p.online_max_km
+        if limit is not None:
+            on = np.flatnonzero(~offline)
+            on_km = self.distance_km(i[on], j[on])
+            on_km[np.isnan(self.a.s_lat[i[on]]) | np.isnan(self.a.t_lat[j[on]])] = 0.0
+            ok[on] = on_km <= limit
+        off = np.flatnonzero(offline)
+        km[off] = self.distance_km(i[off], j[off])
+        if self.p.max_travel_km is not None:
+            ok[off] = km[off] <= self.p.max_travel_km
+        return ok, km
 
     def fits_time(self, i: I64, j: I64) -> B:
         flat = self.length_index[i] * self.a.n_mentors + j
-        ok: B = (self.s_days[i] & self.t_days[flat]) != 0
+        ok: B = (self.s_sig[i] & self.t_sig[flat]) != 0
         hit = np.flatnonzero(ok)
         common = self.s_eroded.take(i[hit], axis=0) & self.t_eroded_flat.take(flat[hit], axis=0)
         ok[hit] = (common != 0).any(axis=1)
@@ -177,7 +219,7 @@ class PairRules:
         ok[hit] = self.forbidden[pos] != keys
         return ok
 
-    def eligible(self, i: I64, j: I64) -> tuple[B, str | None]:
+    def check(self, i: I64, j: I64) -> tuple[B, str | None]:
         """Eligibility of pairs and, for a single pair, the first rule it breaks."""
         subject = ((self.need_bits[i] & self.teach_bits[j]) != 0).any(axis=1)
         checks = (
@@ -232,15 +274,14 @@ class PairRules:
         return w.match + w.priority * self.a.s_priority.astype(np.float64)
 
     # --- eligible pairs ---------------------------------------------------------------------
-    def eligible_pairs(self, rows: I64) -> Iterator[tuple[I64, I64, F64]]:
-        """Eligible pairs of mentees ``rows`` (each mentee's in one chunk) and offline km."""
-        for i, j in self.candidates(rows):
-            keep = self.fits_time(i, j)  # the most selective cheap rule first
-            i, j = i[keep], j[keep]
-            keep = self.allowed(i, j)
-            i, j = i[keep], j[keep]
-            near, km = self.near_enough(i, j)
-            yield i[near], j[near], km[near]
+    def eligible(self, i: I64, j: I64) -> tuple[I64, I64, F64]:
+        """The eligible pairs among candidates (i, j), and their offline km."""
+        keep = self.fits_time(i, j)
+        i, j = i[keep], j[keep]
+        keep = self.allowed(i, j)
+        i, j = i[keep], j[keep]
+        near, km = self.near_enough(i, j)
+        return i[near], j[near], km[near]
 
 
 @dataclass(frozen=True)
@@ -262,25 +303,49 @@ def _top_k(i: I64, score: F64, keep_always: B, k: int | None) -> B:
     return keep | keep_always
 
 
+def ordered_map(fn: Callable[[T], R], items: Iterable[T], workers: int = _WORKERS) -> Iterator[R]:
+    """``map(fn, items)`` on a thread pool, in order, with few items in flight (bounded memory).
+
+    numpy releases the GIL in the array work, so chunks overlap on both cores; results come
+    back in input order, so the output is the same as a serial run.
+    """
+    if workers <= 1:
+        yield from map(fn, items)
+        return
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending: deque[Future[R]] = deque()
+        for item in items:
+            pending.append(pool.submit(fn, item))
+            if len(pending) > 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
 def compile_problem(rules: PairRules, pinned: tuple[I64, I64]) -> Compiled:
     """The eligible pairs (best ``max_candidates`` per mentee, continuity, pins) as a problem."""
     a, p = rules.a, rules.p
     nt = a.n_mentors
     pin_keys = np.sort(pinned[0] * nt + pinned[1])
-    parts_i: list[I64] = []
-    parts_j: list[I64] = []
-    parts_s: list[F64] = []
-    eligible = 0
-    for i, j, km in rules.eligible_pairs(np.arange(a.n_mentees, dtype=np.int64)):
-        eligible += i.size
+
+    def chunk(pairs: tuple[I64, I64]) -> tuple[I64, I64, F64, int]:
+        i, j, km = rules.eligible(*pairs)
         score = rules.score(rules.components(i, j, km))
         always = a.s_prev[i] == j
         if pin_keys.size:
             always |= np.isin(i * nt + j, pin_keys)
         keep = _top_k(i, score, always, p.max_candidates)
-        parts_i.append(i[keep])
-        parts_j.append(j[keep])
-        parts_s.append(score[keep])
+        return i[keep], j[keep], score[keep], i.size
+
+    parts_i: list[I64] = []
+    parts_j: list[I64] = []
+    parts_s: list[F64] = []
+    eligible = 0
+    for i, j, score, n in ordered_map(chunk, rules.candidates(np.arange(a.n_mentees))):
+        eligible += n
+        parts_i.append(i)
+        parts_j.append(j)
+        parts_s.append(score)
     mentee = np.concatenate(parts_i) if parts_i else np.empty(0, np.int64)
     mentor = np.concatenate(parts_j) if parts_j else np.empty(0, np.int64)
     score = np.concatenate(parts_s) if parts_s else np.empty(0, np.float64)

@@ -4,7 +4,8 @@ A pair is *eligible* when every hard rule holds:
 
 1. the two can meet in a compatible mode (online, offline, or ``both`` with either);
 2. for a pair that must meet offline (either side is offline-only), the travel distance is at
-   most ``max_travel_km``; a pair that can meet online has no distance limit;
+   most ``max_travel_km``; a pair that can meet online is limited only by ``online_max_km``
+   (no limit by default);
 3. the mentor teaches at least one subject the mentee needs at proficiency
    ``>= min_proficiency``;
 4. their availabilities share one contiguous window of at least the mentee's
@@ -79,6 +80,11 @@ class Policy(BaseModel):
     max_travel_km: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = 10.0
     """Longest trip for an offline pair; 10 km is about 40 minutes by subway in Seoul.
     ``None`` removes the limit."""
+    online_max_km: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    """If set, a pair that meets online must also live at most this far apart (where both
+    places are known). ``None`` (the default): online pairs may span the whole cohort, as in
+    a city-wide programme. A programme run region by region (metro or national scale) sets
+    it, which also keeps the number of candidate pairs in proportion to the cohort."""
     max_candidates: Annotated[int, Field(ge=1)] | None = None
     """If set, keep only this many best-scoring eligible mentors per mentee (plus the previous
     mentor and pinned pairs): faster on very large cohorts, and optimal over the kept pairs

@@ -71,7 +71,7 @@ def _prepare(cohort: Cohort, policy: Policy) -> tuple[PairRules, tuple[I64, I64]
                 )
             )
         seen[i] = j
-        ok, first = rules.eligible(np.array([i]), np.array([j]))
+        ok, first = rules.check(np.array([i]), np.array([j]))
         if not ok[0]:
             assert first is not None
             problems.append(
@@ -139,6 +139,7 @@ def _reason(first: int, n: list[int], hours: float, p: Policy) -> tuple[Unmatche
         return R.TOO_FAR, (
             f"the {n[1]} mentors teaching a needed subject in a compatible mode are all "
             f"farther than {p.max_travel_km} km for an offline session"
+            + (f" or {p.online_max_km} km online" if p.online_max_km is not None else "")
         )
     if first == 3:
         return R.NO_COMMON_TIME, (
