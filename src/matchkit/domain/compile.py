@@ -137,31 +137,41 @@ class PairRules:
         if rows.size == 0:
             return
         a = self.a
-        keys, dist = self.key[rows], a.s_district[rows]
-        placed = ~np.isnan(a.s_lat[rows])
-        order = np.lexsort((placed, dist, keys))
-        rows, keys, dist, placed = rows[order], keys[order], dist[order], placed[order]
-        change = (keys[1:] != keys[:-1]) | (dist[1:] != dist[:-1]) | (placed[1:] != placed[:-1])
+        off, on = self._limits()
+        reach = np.where(self.s_offline_only[rows], off, max(off, on))
+        local = np.isfinite(reach) & ~np.isnan(a.s_lat[rows])
+        keys = self.key[rows]
+        dist = np.where(local, a.s_district[rows], -1)
+        order = np.lexsort((dist, keys))
+        rows, keys, dist, reach = rows[order], keys[order], dist[order], reach[order]
+        change = (keys[1:] != keys[:-1]) | (dist[1:] != dist[:-1])
         bounds = np.flatnonzero(np.r_[True, change, True])
+        buf_i: list[I64] = []
+        buf_j: list[I64] = []
+        buffered = 0
         for start, stop in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
             cand = self.key_candidates[int(keys[start])]
-            reach = self.reach_km(int(rows[start]))
-            if placed[start] and math.isfinite(reach) and cand.size:
-                cand = cand[self.districts.mentors_within(int(dist[start]), reach)[cand]]
+            if dist[start] >= 0 and cand.size:
+                near = self.districts.mentors_within(int(dist[start]), float(reach[start]))
+                cand = cand[near[cand]]
             if cand.size == 0:
                 continue
             step = max(1, _BLOCK_PAIRS // cand.size)
             for lo in range(start, stop, step):
                 chunk = rows[lo : min(stop, lo + step)]
-                yield np.repeat(chunk, cand.size), np.tile(cand, chunk.size)
+                buf_i.append(np.repeat(chunk, cand.size))
+                buf_j.append(np.tile(cand, chunk.size))
+                buffered += chunk.size * cand.size
+                if buffered >= _BLOCK_PAIRS // 2:
+                    yield np.concatenate(buf_i), np.concatenate(buf_j)
+                    buf_i, buf_j, buffered = [], [], 0
+        if buf_i:
+            yield np.concatenate(buf_i), np.concatenate(buf_j)
 
-    def reach_km(self, mentee: int) -> float:
-        """The farthest any eligible mentor of ``mentee`` can be (inf: no limit)."""
+    def _limits(self) -> tuple[float, float]:
         off = self.p.max_travel_km if self.p.max_travel_km is not None else math.inf
-        if self.s_offline_only[mentee]:
-            return off
         on = self.p.online_max_km if self.p.online_max_km is not None else math.inf
-        return max(off, on)
+        return off, on
 
     def distance_km(self, i: I64, j: I64) -> F64:
         """Great-circle km (0 within a district label, inf across labels, when unknown)."""

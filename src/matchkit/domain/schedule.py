@@ -96,6 +96,13 @@ class Availability:
 
     # --- construction -------------------------------------------------------------------
     @classmethod
+    def from_masks(cls, masks: tuple[int, ...]) -> Availability:
+        """From seven day masks known to be valid (no checks: for masks matchkit computed)."""
+        obj = object.__new__(cls)
+        object.__setattr__(obj, "_masks", masks)
+        return obj
+
+    @classmethod
     def parse(cls, value: str | Iterable[Any] | Availability) -> Availability:
         """Read the text form or a list of intervals (see the module docstring)."""
         if isinstance(value, Availability):

@@ -188,28 +188,33 @@ def _join(
             return Continuity.LOST
         return Continuity.KEPT if prev == mentor else Continuity.CHANGED
 
-    matches = []
-    for n, (k, m) in enumerate(zip(i.tolist(), j.tolist(), strict=True)):
-        breakdown = {
-            c: round(float((-1 if c == "distance" else 1) * getattr(weights, c) * parts[c][n]), 12)
-            for c in COMPONENTS
-        }
-        d = float(km[n])
-        matches.append(
-            Match.model_construct(
-                mentee_id=a.s_ids[k],
-                mentor_id=a.t_ids[m],
-                score=float(score[n]),
-                breakdown=breakdown,
-                window=Availability(windows[n].tolist()),
-                mode=Mode.ONLINE if online[n] else Mode.OFFLINE,
-                distance_km=round(d, 3) if np.isfinite(d) else None,
-                priority=int(a.s_priority[k]),
-                level=_LEVELS[a.s_level[k]],
-                district=a.districts[a.s_district[k]],
-                continuity=continuity(k, m),
-            )
+    sign = {c: -1.0 if c == "distance" else 1.0 for c in COMPONENTS}
+    points = np.column_stack([sign[c] * getattr(weights, c) * parts[c] for c in COMPONENTS])
+    cols = {
+        "k": i.tolist(),
+        "m": j.tolist(),
+        "score": score.tolist(),
+        "points": points.tolist() if i.size else [],
+        "window": [Availability.from_masks(tuple(w)) for w in windows.tolist()],
+        "online": online.tolist(),
+        "km": np.where(np.isfinite(km), np.round(km, 3), np.nan).tolist(),
+    }
+    matches = [
+        Match.model_construct(
+            mentee_id=a.s_ids[k],
+            mentor_id=a.t_ids[m],
+            score=sc,
+            breakdown=dict(zip(COMPONENTS, pts, strict=True)),
+            window=win,
+            mode=Mode.ONLINE if on else Mode.OFFLINE,
+            distance_km=None if d != d else d,
+            priority=int(a.s_priority[k]),
+            level=_LEVELS[a.s_level[k]],
+            district=a.districts[a.s_district[k]],
+            continuity=continuity(k, m),
         )
+        for k, m, sc, pts, win, on, d in zip(*cols.values(), strict=True)
+    ]
     rows = np.flatnonzero(~matched)
     if assignment.status.has_solution:
         load = np.bincount(j, minlength=a.n_mentors)
