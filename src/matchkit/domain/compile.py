@@ -121,10 +121,12 @@ class PairRules:
         self.key = self.key.reshape(-1)
         self.key_subject_count = np.zeros(uniq.shape[0], dtype=np.int64)
         self.key_candidates: list[I64] = []
+        self.key_mask: list[B] = []
         for k, row in enumerate(uniq):
             subject = ((self.teach_bits & row[:-1]) != 0).any(axis=1)
             self.key_subject_count[k] = int(subject.sum())
             ok = subject & _COMPATIBLE[int(row[-1]), arrays.t_mode]
+            self.key_mask.append(ok)
             self.key_candidates.append(np.flatnonzero(ok).astype(np.int64))
 
     # --- rules -----------------------------------------------------------------------------
@@ -150,10 +152,13 @@ class PairRules:
         buf_j: list[I64] = []
         buffered = 0
         for start, stop in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-            cand = self.key_candidates[int(keys[start])]
-            if dist[start] >= 0 and cand.size:
+            key = int(keys[start])
+            if dist[start] >= 0:
+                # Few mentors are within reach: filter those by the key, not the reverse.
                 near = self.districts.mentors_within(int(dist[start]), float(reach[start]))
-                cand = cand[near[cand]]
+                cand = near[self.key_mask[key][near]]
+            else:
+                cand = self.key_candidates[key]
             if cand.size == 0:
                 continue
             step = max(1, _BLOCK_PAIRS // cand.size)

@@ -225,6 +225,12 @@ class Cohort(BaseModel):
             raise ValueError("; ".join(problems[:20]))
         return self
 
+    def __eq__(self, other: object) -> bool:
+        # Fields only: the private array cache must not make equal cohorts differ.
+        return type(other) is type(self) and self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]  # records hold dicts: not hashable
+
     def mentor_index(self) -> dict[str, int]:
         """Mentor ID to position."""
         return {m.id: j for j, m in enumerate(self.mentors)}

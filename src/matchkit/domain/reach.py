@@ -19,7 +19,7 @@ from matchkit.domain.geo import haversine_km
 __all__ = ["DistrictReach"]
 
 F64 = npt.NDArray[np.float64]
-B = npt.NDArray[np.bool_]
+I64 = npt.NDArray[np.int64]
 
 
 class DistrictReach:
@@ -40,16 +40,16 @@ class DistrictReach:
         np.maximum.at(self.radius, dist[known], spread)
         self.t_district = a.t_district
         self.t_unplaced = np.isnan(a.t_lat)
-        self._cache: dict[tuple[int, float], B] = {}
+        self._cache: dict[tuple[int, float], I64] = {}
 
-    def mentors_within(self, district: int, reach_km: float) -> B:
-        """Mentors possibly within ``reach_km`` of someone placed in ``district``."""
+    def mentors_within(self, district: int, reach_km: float) -> I64:
+        """Mentors possibly within ``reach_km`` of someone placed in ``district`` (sorted)."""
         key = (district, reach_km)
         mask = self._cache.get(key)
         if mask is None:
             gap = haversine_km(self.lat[district], self.lon[district], self.lat, self.lon)
             near = (gap - self.radius[district] - self.radius) <= reach_km + 1e-9
             near[district] = True
-            mask = near[self.t_district] | self.t_unplaced
+            mask = np.flatnonzero(near[self.t_district] | self.t_unplaced).astype(np.int64)
             self._cache[key] = mask
         return mask

@@ -55,7 +55,11 @@ class UnmatchedReason(enum.StrEnum):
     EXCLUDED = "excluded"
     """The remaining mentors are excluded by the mentee's avoid list or forbidden pairs."""
     MENTORS_FULL = "mentors_full"
-    """Eligible mentors exist, but every one is full with mentees the optimum preferred."""
+    """Eligible mentors exist, but every one is full with mentees the optimum preferred (or,
+    with ``Policy.max_candidates``, those with room were not among the kept candidates)."""
+    NOT_WORTH = "not_worth"
+    """Eligible mentors have room, but every such pair's score plus the value of matching the
+    mentee is not above zero (only with custom weights: the defaults make matching worth it)."""
     NO_SOLUTION = "no_solution"
     """The rules together admit no matching at all (see the result's explanation)."""
 
@@ -122,7 +126,8 @@ class Metrics(BaseModel):
 class MatchResult(BaseModel):
     """The outcome of :func:`matchkit.solve`: every mentee is in ``matches`` or ``unmatched``."""
 
-    model_config = _FROZEN
+    # NaN objective / -inf bound of an infeasible result must survive JSON.
+    model_config = ConfigDict(frozen=True, extra="forbid", ser_json_inf_nan="constants")
 
     status: Status
     method: str

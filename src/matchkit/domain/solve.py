@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matchkit.core.assignment import Assignment
+from matchkit.core.problem import AssignmentProblem
 from matchkit.core.solve import _validate_options, solve_assignment
 from matchkit.domain.arrays import CohortArrays, cohort_arrays
 from matchkit.domain.compile import COMPONENTS, PairRules, compile_problem
@@ -120,11 +121,40 @@ def _reasons(rules: PairRules, rows: I64, load: I64) -> list[tuple[UnmatchedReas
     for k, row in enumerate(rows.tolist()):
         n = stages[:, k].tolist()
         first = next((x for x in range(5) if n[x] == 0), 5)
-        out.append(_reason(first, n, a.s_slots[row] / 2, p))
+        pruned = p.max_candidates is not None and n[4] > p.max_candidates
+        out.append(_reason(first, n, a.s_slots[row] / 2, p, pruned=pruned))
     return out
 
 
-def _reason(first: int, n: list[int], hours: float, p: Policy) -> tuple[UnmatchedReason, str]:
+def _unmatched_reasons(
+    rules: PairRules, prob: AssignmentProblem, rows: I64, load: I64
+) -> list[tuple[UnmatchedReason, str]]:
+    """Reasons for the unmatched ``rows``, re-walking the rules only where needed.
+
+    A mentee with candidate edges in the solved problem (and none pruned) is explained from
+    those edges: their mentors are full, or some have room but no pair is worth more than
+    leaving the mentee out. Mentees without edges, or whose candidates were pruned by
+    ``max_candidates``, are re-checked rule by rule.
+    """
+    a, k = rules.a, rules.p.max_candidates
+    room = load[prob.mentor] < a.t_capacity[prob.mentor]
+    degree = np.bincount(prob.mentee, minlength=a.n_mentees)[rows]
+    spare = np.bincount(prob.mentee, weights=room, minlength=a.n_mentees)[rows]
+    walk = (degree == 0) if k is None else (degree == 0) | (degree >= k)
+    walked = iter(_reasons(rules, rows[walk], load))
+    out = []
+    for n in range(rows.size):
+        if walk[n]:
+            out.append(next(walked))
+        else:
+            counts = [1, 1, 1, 1, int(degree[n]), int(spare[n])]
+            out.append(_reason(5, counts, 0.0, rules.p, pruned=False))
+    return out
+
+
+def _reason(
+    first: int, n: list[int], hours: float, p: Policy, *, pruned: bool
+) -> tuple[UnmatchedReason, str]:
     """Reason and detail from per-stage candidate counts (see ``_reasons``)."""
     R = UnmatchedReason
     if first == 0:
@@ -152,6 +182,11 @@ def _reason(first: int, n: list[int], hours: float, p: Policy) -> tuple[Unmatche
     if n[5] == 0:
         return R.MENTORS_FULL, (
             f"all {n[4]} eligible mentors are full with mentees the optimum preferred"
+        )
+    if not pruned:
+        return R.NOT_WORTH, (
+            f"{n[5]} of {n[4]} eligible mentors have room, but no such pair scores above "
+            "zero once the value of matching is counted (see Weights.match and priority)"
         )
     return R.MENTORS_FULL, (
         f"{n[5]} of {n[4]} eligible mentors have room but are not among the "
@@ -217,8 +252,7 @@ def _join(
     ]
     rows = np.flatnonzero(~matched)
     if assignment.status.has_solution:
-        load = np.bincount(j, minlength=a.n_mentors)
-        why = _reasons(rules, rows, load)
+        why = _unmatched_reasons(rules, prob, rows, np.bincount(j, minlength=a.n_mentors))
     else:
         detail = (
             _explanation(assignment.explanation, a)
