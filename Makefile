@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: install test lint typecheck pytest bench-engine clean
+.PHONY: install test lint typecheck pytest bench-engine bench-domain demo clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,12 @@ test: lint typecheck pytest
 
 bench-engine: $(STAMP)
 	$(BIN)/python -m benchmarks engine
+
+bench-domain: $(STAMP)
+	$(BIN)/python -m benchmarks domain
+
+demo: $(STAMP)
+	$(BIN)/matchkit demo
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,261 @@
+"""CSV cells and tables for :mod:`matchkit.io`: spreadsheet safety, cell codecs, row errors.
+
+Private: the file formats are documented in ``docs/how-to/files-and-cli.md`` and the public
+functions live in :mod:`matchkit.io`.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from matchkit.errors import InputProblem
+
+__all__ = [
+    "SAFE_MARK",
+    "TRIGGERS",
+    "FieldError",
+    "attribute_cell",
+    "escape",
+    "field_errors",
+    "format_number",
+    "format_pairs",
+    "infer",
+    "parse_bool",
+    "parse_float",
+    "parse_ids",
+    "parse_int",
+    "parse_pairs",
+    "read_attribute",
+    "read_rows",
+    "shown",
+    "unescape",
+    "write_rows",
+]
+
+SAFE_MARK = "'"
+"""Prefixed to a text cell a spreadsheet would run as a formula (OWASP CSV injection)."""
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet read a cell as a formula."""
+_ESCAPED = (*TRIGGERS, SAFE_MARK)
+_INT = re.compile(r"^[+-]?(0|[1-9][0-9]*)$")
+_DIGITS = re.compile(r"^[+-]?[0-9]+$")
+_FLOAT = re.compile(r"^[+-]?((\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|inf|infinity|nan)$", re.IGNORECASE)
+_TRUE = frozenset({"true", "t", "yes", "y", "1", "on"})
+_FALSE = frozenset({"false", "f", "no", "n", "0", "off"})
+_SHOWN_CHARS = 80
+
+
+# --- cells ---------------------------------------------------------------------------------
+
+
+def escape(text: str, *, keep_empty: bool = False) -> str:
+    """The cell for ``text``: ``'`` prefixed when it starts with a formula trigger or ``'``.
+
+    With ``keep_empty`` an empty text becomes ``'`` so that it is not read back as "no value".
+    """
+    if text.startswith(_ESCAPED) or (keep_empty and not text):
+        return SAFE_MARK + text
+    return text
+
+
+def unescape(cell: str) -> str:
+    """Undo :func:`escape`: drop a leading ``'`` followed by a trigger, ``'`` or nothing."""
+    if cell.startswith(SAFE_MARK) and (len(cell) == 1 or cell[1:].startswith(_ESCAPED)):
+        return cell[1:]
+    return cell
+
+
+def format_number(x: int | float) -> str:
+    """A number as a spreadsheet reads it: ``3``, ``2.5``, ``37.5663`` (whole floats as ints)."""
+    if isinstance(x, float) and x.is_integer():
+        return str(int(x))
+    return repr(x) if isinstance(x, float) else str(x)
+
+
+def attribute_cell(value: str | int | float | bool) -> str:
+    """A free-form attribute value: numbers and booleans as such, text escaped if it would
+    read back as anything else (``'007``, ``'true``, ``'`` for empty text)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value) if isinstance(value, float) else str(value)
+    if not isinstance(infer(value), str) or not value:
+        return SAFE_MARK + value
+    return escape(value)
+
+
+def infer(text: str) -> str | int | float | bool:
+    """An attribute cell's value: ``true``/``false``, an integer, a number, else text."""
+    low = text.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    if _INT.match(text):
+        return int(text)
+    if _FLOAT.match(text):
+        return float(text)
+    return text
+
+
+def read_attribute(cell: str) -> str | int | float | bool:
+    """Inverse of :func:`attribute_cell`: a leading ``'`` marks text and is removed."""
+    text = cell.strip()
+    return text[1:] if text.startswith(SAFE_MARK) else infer(text)
+
+
+def parse_int(text: str) -> int:
+    """A whole number (``3`` or ``3.0``); ValueError naming the text otherwise."""
+    t = text.strip()
+    if _DIGITS.match(t):
+        return int(t)
+    if _FLOAT.match(t) and float(t).is_integer():
+        return int(float(t))
+    raise ValueError(f"{shown(text)} is not a whole number")
+
+
+def parse_float(text: str) -> float:
+    """A number; ValueError naming the text otherwise (``inf`` and ``nan`` left to the model)."""
+    t = text.strip()
+    if not _FLOAT.match(t):
+        raise ValueError(f"{shown(text)} is not a number")
+    return float(t)
+
+
+def parse_bool(text: str) -> bool:
+    """``true``/``false`` (also yes/no, 1/0, any case)."""
+    low = text.strip().lower()
+    if low in _TRUE or low in _FALSE:
+        return low in _TRUE
+    raise ValueError(f"{shown(text)} is not true or false")
+
+
+def parse_pairs(text: str, *, whole: bool) -> tuple[dict[str, int | float], dict[str, str]]:
+    """``math:4; english:3`` to ``{'math': 4, 'english': 3}`` and each key's entry text.
+
+    ``whole`` asks for whole-number values (proficiencies); otherwise any number (needs).
+    """
+    out: dict[str, int | float] = {}
+    entries: dict[str, str] = {}
+    for part in (p.strip() for p in text.split(";")):
+        if not part:
+            continue
+        name, colon, value = part.rpartition(":")
+        name = name.strip()
+        if not colon or not name:
+            raise ValueError(f"{shown(part)} is not of the form 'subject:number'")
+        try:
+            number: int | float = parse_int(value) if whole else parse_float(value)
+        except ValueError as exc:
+            raise ValueError(f"{shown(part)}: {exc}") from None
+        key = name.lower()
+        if key in entries:
+            raise ValueError(f"subject {key!r} is listed twice")
+        out[name] = number
+        entries[key] = part
+    return out, entries
+
+
+def format_pairs(pairs: dict[str, int] | dict[str, float]) -> str:
+    """Inverse of :func:`parse_pairs`."""
+    return "; ".join(f"{k}:{format_number(v)}" for k, v in pairs.items())
+
+
+def parse_ids(text: str) -> frozenset[str]:
+    """``m-1; m-2`` to a set of ids."""
+    return frozenset(p.strip() for p in text.split(";") if p.strip())
+
+
+def shown(value: str) -> str:
+    """A cell value for an error message: quoted, long values cut."""
+    if len(value) > _SHOWN_CHARS:
+        value = value[: _SHOWN_CHARS - 3] + "..."
+    return repr(value)
+
+
+# --- files ---------------------------------------------------------------------------------
+
+
+def write_rows(path: Path, header: Sequence[str], rows: Iterator[Sequence[str]]) -> None:
+    """Write a CSV file, UTF-8 with a byte-order mark (Excel then reads Korean text right)."""
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+
+
+def read_rows(path: Path, problems: list[InputProblem]) -> list[list[str]] | None:
+    """All records of a CSV file (header first), BOM or not; None and a problem if unreadable."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.reader(f))
+    except UnicodeDecodeError:
+        problems.append(
+            InputProblem(
+                "bad_encoding",
+                path.name,
+                "is not UTF-8 text; save it as 'CSV UTF-8' (Excel) or UTF-8 (other tools)",
+            )
+        )
+        return None
+    except csv.Error as exc:
+        problems.append(InputProblem("bad_csv", path.name, f"is not a readable CSV file: {exc}"))
+        return None
+    if not rows or not any(c.strip() for c in rows[0]):
+        problems.append(InputProblem("missing_header", path.name, "has no header row"))
+        return None
+    return rows
+
+
+# --- model errors, attributed to fields ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One model error on one field: ``sub`` is a nested key (``math`` in ``subjects.math``)."""
+
+    field: str
+    sub: str | None
+    message: str
+    names_value: bool
+    """The message already quotes the offending value (availability's do)."""
+
+
+def field_errors(
+    model: type[BaseModel], kind: str, template: dict[str, Any], name: str, value: Any
+) -> list[FieldError]:
+    """Errors the model reports for ``value`` in field ``name`` of an otherwise valid record.
+
+    Records are validated whole (and a record's errors arrive as one sentence naming the
+    record), so each field is checked alone against a valid ``template`` to say which
+    column is wrong; only rows that fail take this path.
+    """
+    probe_id = value if name == "id" else template["id"]
+    try:
+        model.model_validate({**template, name: value})
+    except ValidationError as exc:
+        who = f"{kind} {probe_id!r}: " if probe_id else f"{kind} (no id): "
+        out = []
+        for err in exc.errors(include_url=False):
+            for part in str(err["msg"]).split(who):
+                part = part.strip().removesuffix(";").strip()
+                if part:
+                    out.append(_field_error(name, part))
+        return out
+    return []
+
+
+def _field_error(name: str, part: str) -> FieldError:
+    if part.startswith(f"{name}."):
+        sub, _, msg = part[len(name) + 1 :].partition(": ")
+        return FieldError(name, sub, msg, names_value=False)
+    if part.startswith(f"{name}: "):
+        return FieldError(name, None, part[len(name) + 2 :], names_value=False)
+    if part.startswith(f"{name} '"):
+        return FieldError(name, None, part[len(name) + 1 :], names_value=True)
+    return FieldError(name, None, part, names_value=False)

@@ -1,0 +1,99 @@
+"""The command line's summary of a result: rich tables a programme office reads first."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from matchkit.core.assignment import Status
+from matchkit.domain.result import Match, MatchResult, Unmatched
+from matchkit.verify import Violation
+
+__all__ = ["print_summary", "print_violations"]
+
+
+def _pct(x: float) -> str:
+    return "n/a" if math.isnan(x) else f"{x:.1%}"
+
+
+def _num(x: float) -> str:
+    return f"{x:,.2f}" if math.isfinite(x) else str(x)
+
+
+def print_summary(
+    console: Console, result: MatchResult, *, more_timings: Mapping[str, float] | None = None
+) -> None:
+    """Print the result's headline figures, match rate by priority, unmatched reasons, timings.
+
+    ``more_timings`` (seconds) are listed after the solver's own (``compile``, ``solve``,
+    ``join``, ``total``), e.g. the time to generate or verify a cohort.
+    """
+    m = result.metrics()
+    head = Table(title="Matching result", show_header=False, title_justify="left")
+    head.add_column("figure")
+    head.add_column("value", justify="right")
+    head.add_row("status", f"{result.status.value} ({result.method})")
+    if result.status is not Status.OPTIMAL and result.status.has_solution:
+        head.add_row("gap to bound", _pct(result.gap))
+    head.add_row("objective (points)", _num(result.objective))
+    head.add_row("mentees", f"{m.n_mentees:,}")
+    head.add_row("matched", f"{m.n_matched:,} ({_pct(m.match_rate)})")
+    head.add_row("unmatched", f"{m.n_mentees - m.n_matched:,}")
+    total_capacity = sum(result.mentor_capacity.values())
+    head.add_row("mentors used", f"{m.mentors_used:,} of {len(result.mentor_capacity):,}")
+    head.add_row("utilisation", f"{_pct(m.utilisation)} of {total_capacity:,} places")
+    head.add_row("continuity kept", _pct(m.continuity_kept))
+    head.add_row("previous mentor left", f"{m.lost_mentor:,}")
+    head.add_row("mean subject fit", _pct(m.mean_subject_fit))
+    if result.explanation:
+        head.add_row("explanation", Text(result.explanation))
+    console.print(head)
+
+    records: list[Match | Unmatched] = [*result.matches, *result.unmatched]
+    counts: Counter[int] = Counter(r.priority for r in records)
+    hits: Counter[int] = Counter(r.priority for r in result.matches)
+    by_priority = Table(
+        title="Match rate by priority (higher = greater need)", title_justify="left"
+    )
+    for name in ("priority", "mentees", "matched", "rate"):
+        by_priority.add_column(name, justify="right")
+    for p in sorted(counts, reverse=True):
+        by_priority.add_row(str(p), f"{counts[p]:,}", f"{hits[p]:,}", _pct(hits[p] / counts[p]))
+    by_priority.add_row("all", f"{m.n_mentees:,}", f"{m.n_matched:,}", _pct(m.match_rate))
+    console.print(by_priority)
+
+    if m.unmatched_by_reason:
+        reasons = Table(title="Unmatched by reason", title_justify="left")
+        reasons.add_column("reason")
+        reasons.add_column("mentees", justify="right")
+        ranked = sorted(m.unmatched_by_reason.items(), key=lambda kv: (-kv[1], kv[0]))
+        for reason, n in ranked:
+            reasons.add_row(reason, f"{n:,}")
+        console.print(reasons)
+
+    timings = Table(title="Timings", title_justify="left")
+    timings.add_column("step")
+    timings.add_column("seconds", justify="right")
+    for step in ("compile", "solve", "join", "total"):
+        if step in result.timings:
+            timings.add_row(step, f"{result.timings[step]:.2f}")
+    for step, seconds in (more_timings or {}).items():
+        timings.add_row(step, f"{seconds:.2f}")
+    console.print(timings)
+
+
+def print_violations(console: Console, violations: Sequence[Violation], *, limit: int = 50) -> None:
+    """A table of broken rules, one row each; past ``limit`` they are counted."""
+    table = Table(title=f"{len(violations)} violation(s)", title_justify="left")
+    table.add_column("code")
+    table.add_column("message")
+    for v in violations[:limit]:
+        table.add_row(Text(v.code), Text(v.message))  # data, never markup
+    if len(violations) > limit:
+        table.add_row("...", f"and {len(violations) - limit} more")
+    console.print(table)
