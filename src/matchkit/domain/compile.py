@@ -28,7 +28,7 @@ from matchkit.core.problem import AssignmentProblem
 from matchkit.domain.arrays import CohortArrays
 from matchkit.domain.geo import EARTH_RADIUS_KM
 from matchkit.domain.policy import Policy
-from matchkit.domain.reach import DistrictReach
+from matchkit.domain.reach import SpatialReach
 
 __all__ = ["STAGES", "Compiled", "PairRules", "compile_problem"]
 
@@ -112,7 +112,9 @@ class PairRules:
         self.has_forbidden[forbidden // max(1, nt)] = True
         self.s_offline_only = arrays.s_mode == 1
         self.t_offline_only = arrays.t_mode == 1
-        self.districts = DistrictReach(arrays)
+        off, on = self._limits()
+        finite = [r for r in (off, on) if math.isfinite(r)]
+        self.spatial = SpatialReach(arrays, min(max(min(finite, default=40.0) / 4, 0.5), 50.0))
         self.s_rad = _radians(arrays.s_lat, arrays.s_lon)
         self.t_rad = _radians(arrays.t_lat, arrays.t_lon)
         # Mentees with the same needed subjects and mode share their subject/mode candidates.
@@ -128,6 +130,9 @@ class PairRules:
             ok = subject & _COMPATIBLE[int(row[-1]), arrays.t_mode]
             self.key_mask.append(ok)
             self.key_candidates.append(np.flatnonzero(ok).astype(np.int64))
+        self.key_mask_flat = (
+            np.concatenate(self.key_mask) if self.key_mask else np.zeros(0, dtype=np.bool_)
+        )
 
     # --- rules -----------------------------------------------------------------------------
     def candidates(self, rows: I64) -> Iterator[tuple[I64, I64]]:
@@ -138,35 +143,36 @@ class PairRules:
         """
         if rows.size == 0:
             return
-        a = self.a
+        nt = self.a.n_mentors
         off, on = self._limits()
         reach = np.where(self.s_offline_only[rows], off, max(off, on))
-        local = np.isfinite(reach) & ~np.isnan(a.s_lat[rows])
-        keys = self.key[rows]
-        dist = np.where(local, a.s_district[rows], -1)
-        order = np.lexsort((dist, keys))
-        rows, keys, dist, reach = rows[order], keys[order], dist[order], reach[order]
-        change = (keys[1:] != keys[:-1]) | (dist[1:] != dist[:-1])
+        local = np.isfinite(reach) & (self.spatial.s_cell[rows] >= 0)
+        cell = np.where(local, self.spatial.s_cell[rows], -1)
+        key = np.where(local, -1, self.key[rows])  # non-local rows: grouped by key instead
+        order = np.lexsort((key, reach, cell))
+        rows, cell, reach, key = rows[order], cell[order], reach[order], key[order]
+        change = (cell[1:] != cell[:-1]) | (reach[1:] != reach[:-1]) | (key[1:] != key[:-1])
         bounds = np.flatnonzero(np.r_[True, change, True])
         buf_i: list[I64] = []
         buf_j: list[I64] = []
         buffered = 0
         for start, stop in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-            key = int(keys[start])
-            if dist[start] >= 0:
-                # Few mentors are within reach: filter those by the key, not the reverse.
-                near = self.districts.mentors_within(int(dist[start]), float(reach[start]))
-                cand = near[self.key_mask[key][near]]
+            if cell[start] >= 0:
+                cand = self.spatial.mentors_within(int(cell[start]), float(reach[start]))
             else:
-                cand = self.key_candidates[key]
+                cand = self.key_candidates[int(key[start])]
             if cand.size == 0:
                 continue
             step = max(1, _BLOCK_PAIRS // cand.size)
             for lo in range(start, stop, step):
                 chunk = rows[lo : min(stop, lo + step)]
-                buf_i.append(np.repeat(chunk, cand.size))
-                buf_j.append(np.tile(cand, chunk.size))
-                buffered += chunk.size * cand.size
+                i, j = np.repeat(chunk, cand.size), np.tile(cand, chunk.size)
+                if cell[start] >= 0:  # subject and mode: one lookup per pair
+                    ok = self.key_mask_flat.take(self.key[i] * nt + j)
+                    i, j = i[ok], j[ok]
+                buf_i.append(i)
+                buf_j.append(j)
+                buffered += i.size
                 if buffered >= _BLOCK_PAIRS // 2:
                     yield np.concatenate(buf_i), np.concatenate(buf_j)
                     buf_i, buf_j, buffered = [], [], 0
