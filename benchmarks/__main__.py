@@ -8,7 +8,7 @@ import shlex
 import sys
 from collections.abc import Sequence
 
-from benchmarks import engine
+from benchmarks import domain, engine
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -18,6 +18,10 @@ def _parser() -> argparse.ArgumentParser:
         "engine", help="flow backend vs bare OR-Tools min-cost flow, plus CP-SAT"
     )
     engine.add_arguments(engine_parser)
+    domain_parser = sub.add_parser(
+        "domain", help="solve(cohort) on synthetic Seoul, metro and national cohorts"
+    )
+    domain.add_arguments(domain_parser)
     return parser
 
 
@@ -35,6 +39,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(args_list)
     if args.suite == "engine":
         return engine.main(args, _command(args_list))
+    if args.suite == "domain":
+        return domain.main(args, _command(args_list))
     raise AssertionError(f"unhandled suite {args.suite!r}")  # argparse rejects the rest
 
 
