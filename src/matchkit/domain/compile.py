@@ -70,6 +70,15 @@ def _signature(masks: U64) -> U64:
     return out
 
 
+def _any_day(masks: U64) -> B:
+    """Whether any of the seven day words of each row is non-zero (a column fold: faster
+    than ``(masks != 0).any(axis=1)`` on narrow rows)."""
+    acc = masks[:, 0] | masks[:, 1]
+    for d in range(2, 7):
+        acc |= masks[:, d]
+    return np.asarray(acc != 0)
+
+
 def _radians(lat: F64, lon: F64) -> tuple[F64, F64, F64]:
     p, lam = np.radians(lat), np.radians(lon)
     return p, lam, np.cos(p)
@@ -227,7 +236,7 @@ class PairRules:
         ok: B = (self.s_sig[i] & self.t_sig[flat]) != 0
         hit = np.flatnonzero(ok)
         common = self.s_eroded.take(i[hit], axis=0) & self.t_eroded_flat.take(flat[hit], axis=0)
-        ok[hit] = (common != 0).any(axis=1)
+        ok[hit] = _any_day(common)
         return ok
 
     def allowed(self, i: I64, j: I64) -> B:
@@ -270,7 +279,7 @@ class PairRules:
         one = np.uint64(1)
         for _ in range(_SLACK_SLOTS):
             x &= x >> one
-            slack += (x != 0).any(axis=1)
+            slack += _any_day(x)
         scale = self.p.max_travel_km or 10.0
         travel = np.where(np.isfinite(km), km / scale, 0.0)
         return {
@@ -297,9 +306,7 @@ class PairRules:
     # --- eligible pairs ---------------------------------------------------------------------
     def eligible(self, i: I64, j: I64) -> tuple[I64, I64, F64]:
         """The eligible pairs among candidates (i, j), and their offline km."""
-        keep = self.fits_time(i, j)
-        i, j = i[keep], j[keep]
-        keep = self.allowed(i, j)
+        keep = np.flatnonzero(self.fits_time(i, j) & self.allowed(i, j))
         i, j = i[keep], j[keep]
         near, km = self.near_enough(i, j)
         return i[near], j[near], km[near]
