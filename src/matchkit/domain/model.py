@@ -60,6 +60,21 @@ def _subject(name: str) -> str:
     return key
 
 
+def _subject_map(v: Any, empty: str) -> Any:
+    """Lower-case and strip subject keys; reject repeats and an empty map."""
+    if not isinstance(v, dict):
+        return v  # pydantic reports the wrong type
+    out: dict[str, Any] = {}
+    for k, value in v.items():
+        key = _subject(str(k))
+        if key in out:
+            raise ValueError(f"subject {key!r} is listed twice")
+        out[key] = value
+    if not out:
+        raise ValueError(empty)
+    return out
+
+
 class _Person(BaseModel):
     """Fields and checks shared by mentors and mentees."""
 
@@ -126,17 +141,7 @@ class Mentor(_Person):
     @field_validator("subjects", mode="before")
     @classmethod
     def _normalise_subjects(cls, v: Any) -> Any:
-        if isinstance(v, dict):
-            out: dict[str, Any] = {}
-            for k, p in v.items():
-                key = _subject(str(k))
-                if key in out:
-                    raise ValueError(f"subject {key!r} is listed twice")
-                out[key] = p
-            if not out:
-                raise ValueError("a mentor must teach at least one subject")
-            return out
-        return v
+        return _subject_map(v, "a mentor must teach at least one subject")
 
 
 class Mentee(_Person):
@@ -167,17 +172,7 @@ class Mentee(_Person):
     @field_validator("needs", mode="before")
     @classmethod
     def _normalise_needs(cls, v: Any) -> Any:
-        if isinstance(v, dict):
-            out = {}
-            for k, w in v.items():
-                key = _subject(str(k))
-                if key in out:
-                    raise ValueError(f"subject {key!r} is listed twice")
-                out[key] = w
-            if not out:
-                raise ValueError("a mentee must need at least one subject")
-            return out
-        return v
+        return _subject_map(v, "a mentee must need at least one subject")
 
     @field_validator("session_hours")
     @classmethod

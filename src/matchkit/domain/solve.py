@@ -206,12 +206,14 @@ def _join(
     prob = assignment.problem
     sel = assignment.selected
     i, j = prob.mentee[sel].astype(np.int64), prob.mentor[sel].astype(np.int64)
+    order = np.argsort(i, kind="stable")  # matches in the cohort's mentee order
+    i, j = i[order], j[order]
     parts = rules.components(i, j)
     weights = policy.weights
     km = rules.distance_km(i, j)
     online = rules.online(i, j)
     windows = a.s_avail[i] & a.t_avail[j]
-    score = prob.score[sel]
+    score = prob.score[sel][order]
     matched = np.zeros(a.n_mentees, dtype=np.bool_)
     matched[i] = True
 
