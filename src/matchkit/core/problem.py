@@ -266,7 +266,7 @@ class AssignmentProblem:
     def integral(self) -> bool:
         """Whether every score and penalty is a whole number (then solving is exact)."""
         return all(
-            a.dtype.kind in "iu" or bool(np.array_equal(a, np.round(a)))
+            a.dtype.kind in "iu" or not bool(np.any(np.modf(a)[0]))
             for a in (self.score, self.unmatched_penalty)
         )
 

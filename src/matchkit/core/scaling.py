@@ -54,7 +54,7 @@ def scaled_profits(problem: AssignmentProblem, n_nodes: int) -> ScaledProfits:
     pen = problem.unmatched_penalty
     has_penalty = problem.n_mentees > 0 and bool(pen.any())
     units = int(min(int(problem.demand.sum()), problem.n_edges))
-    max_abs = float(np.abs(score).max()) if score.size else 0.0
+    max_abs = max(float(score.max()), -float(score.min())) if score.size else 0.0
     if has_penalty:
         max_abs += float(pen.max())
     magnitude = max(n_nodes + 1, units + 1)
@@ -68,5 +68,7 @@ def scaled_profits(problem: AssignmentProblem, n_nodes: int) -> ScaledProfits:
     if scale == 1.0 and profit.dtype.kind in "iu":
         ints = profit.astype(np.int64, copy=False)
     else:
-        ints = np.rint(profit * scale).astype(np.int64)
+        scaled = profit * scale  # a new array: rounding in place touches nothing shared
+        np.rint(scaled, out=scaled)
+        ints = scaled.astype(np.int64)
     return ScaledProfits(ints, scale, exact, units)

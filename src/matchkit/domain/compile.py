@@ -150,9 +150,27 @@ class PairRules:
         Chunks of about ``_BLOCK_PAIRS`` pairs; each mentee's pairs lie in one chunk, sorted
         by mentor.
         """
+        return map(self.materialise, self.candidate_tasks(rows))
+
+    def materialise(self, task: list[tuple[I64, I64, bool]]) -> tuple[I64, I64]:
+        """The pairs of one task from :meth:`candidate_tasks` (run on a worker thread)."""
+        nt = self.a.n_mentors
+        parts_i, parts_j = [], []
+        for chunk, cand, by_key in task:
+            i, j = np.repeat(chunk, cand.size), np.tile(cand, chunk.size)
+            if by_key:  # subject and mode: one lookup per pair
+                ok = self.key_mask_flat.take(self.key[i] * nt + j)
+                i, j = i[ok], j[ok]
+            parts_i.append(i)
+            parts_j.append(j)
+        if len(parts_i) == 1:
+            return parts_i[0], parts_j[0]
+        return np.concatenate(parts_i), np.concatenate(parts_j)
+
+    def candidate_tasks(self, rows: I64) -> Iterator[list[tuple[I64, I64, bool]]]:
+        """Cheap descriptions of candidate chunks: (mentee rows, mentors, filter by key)."""
         if rows.size == 0:
             return
-        nt = self.a.n_mentors
         off, on = self._limits()
         reach = np.where(self.s_offline_only[rows], off, max(off, on))
         local = np.isfinite(reach) & (self.spatial.s_cell[rows] >= 0)
@@ -162,11 +180,11 @@ class PairRules:
         rows, cell, reach, key = rows[order], cell[order], reach[order], key[order]
         change = (cell[1:] != cell[:-1]) | (reach[1:] != reach[:-1]) | (key[1:] != key[:-1])
         bounds = np.flatnonzero(np.r_[True, change, True])
-        buf_i: list[I64] = []
-        buf_j: list[I64] = []
+        task: list[tuple[I64, I64, bool]] = []
         buffered = 0
         for start, stop in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-            if cell[start] >= 0:
+            by_key = bool(cell[start] >= 0)
+            if by_key:
                 cand = self.spatial.mentors_within(int(cell[start]), float(reach[start]))
             else:
                 cand = self.key_candidates[int(key[start])]
@@ -175,18 +193,13 @@ class PairRules:
             step = max(1, _BLOCK_PAIRS // cand.size)
             for lo in range(start, stop, step):
                 chunk = rows[lo : min(stop, lo + step)]
-                i, j = np.repeat(chunk, cand.size), np.tile(cand, chunk.size)
-                if cell[start] >= 0:  # subject and mode: one lookup per pair
-                    ok = self.key_mask_flat.take(self.key[i] * nt + j)
-                    i, j = i[ok], j[ok]
-                buf_i.append(i)
-                buf_j.append(j)
-                buffered += i.size
-                if buffered >= _BLOCK_PAIRS // 2:
-                    yield np.concatenate(buf_i), np.concatenate(buf_j)
-                    buf_i, buf_j, buffered = [], [], 0
-        if buf_i:
-            yield np.concatenate(buf_i), np.concatenate(buf_j)
+                task.append((chunk, cand, by_key))
+                buffered += chunk.size * cand.size
+                if buffered >= _BLOCK_PAIRS:
+                    yield task
+                    task, buffered = [], 0
+        if task:
+            yield task
 
     def _limits(self) -> tuple[float, float]:
         off = self.p.max_travel_km if self.p.max_travel_km is not None else math.inf
@@ -356,8 +369,8 @@ def compile_problem(rules: PairRules, pinned: tuple[I64, I64]) -> Compiled:
     nt = a.n_mentors
     pin_keys = np.sort(pinned[0] * nt + pinned[1])
 
-    def chunk(pairs: tuple[I64, I64]) -> tuple[I64, I64, F64, int]:
-        i, j, km = rules.eligible(*pairs)
+    def chunk(task: list[tuple[I64, I64, bool]]) -> tuple[I64, I64, F64, int]:
+        i, j, km = rules.eligible(*rules.materialise(task))
         score = rules.score(rules.components(i, j, km))
         always = a.s_prev[i] == j
         if pin_keys.size:
@@ -369,7 +382,7 @@ def compile_problem(rules: PairRules, pinned: tuple[I64, I64]) -> Compiled:
     parts_j: list[I64] = []
     parts_s: list[F64] = []
     eligible = 0
-    for i, j, score, n in ordered_map(chunk, rules.candidates(np.arange(a.n_mentees))):
+    for i, j, score, n in ordered_map(chunk, rules.candidate_tasks(np.arange(a.n_mentees))):
         eligible += n
         parts_i.append(i)
         parts_j.append(j)
