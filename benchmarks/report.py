@@ -249,8 +249,9 @@ def _imports_section(imports: dict[str, dict[str, Any]]) -> list[str]:
         "",
         *_table(["", "Modules", "Seconds", "RSS MiB"], rows),
         "The workers import everything before measuring. `solve_assignment` imports "
-        '`matchkit.solvers` (and with it CP-SAT) on its first call, even for `method="flow"`: '
-        "a one-off cost per process that the first call pays.",
+        "`matchkit.solvers` (the flow backend and OR-Tools' graph module) on its first call, "
+        "a one-off cost per process; CP-SAT is imported only when `method` resolves to "
+        '`"cpsat"`.',
         "",
     ]
 
