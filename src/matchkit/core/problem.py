@@ -265,10 +265,17 @@ class AssignmentProblem:
     @cached_property
     def integral(self) -> bool:
         """Whether every score and penalty is a whole number (then solving is exact)."""
-        return all(
-            a.dtype.kind in "iu" or not bool(np.any(np.modf(a)[0]))
-            for a in (self.score, self.unmatched_penalty)
-        )
+        return all(_whole(a) for a in (self.score, self.unmatched_penalty))
+
+
+def _whole(a: npt.NDArray[Any]) -> bool:
+    """Whether every value is a whole number; real-valued scores fail on the first one."""
+    if a.dtype.kind in "iu" or a.size == 0:
+        return True
+    first = float(a.flat[0])
+    if first != round(first):
+        return False
+    return bool(np.array_equal(a, np.round(a)))
 
 
 def _validate_problem(
