@@ -1,14 +1,14 @@
 """Compile a cohort and policy to an :class:`~matchkit.AssignmentProblem`, vectorised.
 
-Mentees are taken in blocks against all mentors. Within a block the two cheap rules
-(subject and mode) are checked densely on ``block x n_mentors`` booleans, and only the
-surviving pairs go on to distance, time and exclusion checks and to scoring, so memory grows
-with eligible pairs, never with ``n_mentors x n_mentees``. A block holds about
-``_BLOCK_PAIRS`` pairs.
+Candidate pairs come from groups of mentees that share what they need and how they can meet
+(one subject/mode mask over mentors per group) and, with a finite reach, a spatial cell (only
+mentors in reachable cells, see :mod:`matchkit.domain.reach`). They are checked for time,
+exclusions and distance and scored in chunks of about ``_BLOCK_PAIRS`` pairs on a small
+standard-library thread pool, results in input order, so memory grows with the pairs a
+region can form, never with ``n_mentors x n_mentees``, and the output is deterministic.
 
-Time windows use erosion: a run of ``L`` slots survives ``x & x>>1 & ... & x>>(L-1)``, and
-erosion distributes over ``&``, so each person's masks are eroded once per session length
-and a pair needs only seven ANDs.
+Time windows use erosion (:func:`matchkit.domain.schedule.erode`): each person's masks are
+eroded once per session length, and a pair needs one signature AND and at most seven more.
 """
 
 from __future__ import annotations
@@ -29,8 +29,9 @@ from matchkit.domain.arrays import CohortArrays
 from matchkit.domain.geo import EARTH_RADIUS_KM
 from matchkit.domain.policy import Policy
 from matchkit.domain.reach import SpatialReach
+from matchkit.domain.schedule import erode
 
-__all__ = ["STAGES", "Compiled", "PairRules", "compile_problem"]
+__all__ = ["Compiled", "PairRules", "compile_problem"]
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -45,16 +46,7 @@ _WORKERS = min(2, os.cpu_count() or 1)
 _SLACK_SLOTS = 4  # slack counts up to 2 hours beyond the session
 # Mode codes: 0 online, 1 offline, 2 both.
 _COMPATIBLE = np.array([[1, 0, 1], [0, 1, 1], [1, 1, 1]], dtype=np.bool_)
-STAGES = ("subject", "mode", "distance", "time", "rules")
 COMPONENTS = ("subject_fit", "schedule_slack", "continuity", "commitment", "alumni", "distance")
-
-
-def _erode(masks: U64, length: int) -> U64:
-    x = masks.copy()
-    one = np.uint64(1)
-    for _ in range(1, length):
-        x &= x >> one
-    return x
 
 
 def _signature(masks: U64) -> U64:
@@ -110,8 +102,8 @@ class PairRules:
         self.t_eroded = np.empty((lengths.size, arrays.n_mentors, 7), dtype=np.uint64)
         for k, length in enumerate(lengths.tolist()):
             rows = arrays.s_slots == length
-            self.s_eroded[rows] = _erode(arrays.s_avail[rows], length)
-            self.t_eroded[k] = _erode(arrays.t_avail, length)
+            self.s_eroded[rows] = erode(arrays.s_avail[rows], length)
+            self.t_eroded[k] = erode(arrays.t_avail, length)
         nt = arrays.n_mentors
         self.t_eroded_flat = self.t_eroded.reshape(lengths.size * nt, 7)
         self.s_sig = _signature(self.s_eroded)
@@ -328,7 +320,6 @@ class PairRules:
 @dataclass(frozen=True)
 class Compiled:
     problem: AssignmentProblem
-    rules: PairRules
     eligible_pairs: int
 
 
@@ -401,4 +392,4 @@ def compile_problem(rules: PairRules, pinned: tuple[I64, I64]) -> Compiled:
         unmatched_penalty=rules.value_of_matching(),
         pinned=pinned_mask,
     )
-    return Compiled(problem, rules, eligible)
+    return Compiled(problem, eligible)

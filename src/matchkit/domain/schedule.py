@@ -20,7 +20,7 @@ from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
-__all__ = ["DAYS", "SLOTS_PER_DAY", "Availability", "longest_run", "runs_at_least"]
+__all__ = ["DAYS", "SLOTS_PER_DAY", "Availability", "erode"]
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 SLOTS_PER_DAY = 48
@@ -225,38 +225,18 @@ def _run_length(mask: int) -> int:
     return n
 
 
-# --- vectorised helpers used by the compiler ------------------------------------------------
+# --- vectorised helper used by the compiler ------------------------------------------------
 
 
-def runs_at_least(
-    common: npt.NDArray[np.uint64], slots: npt.NDArray[np.int64]
-) -> npt.NDArray[np.bool_]:
-    """Whether each row of day masks ``common`` (shape ``(n, 7)``) has a run of ``slots[i]``.
+def erode(masks: npt.NDArray[np.uint64], length: int) -> npt.NDArray[np.uint64]:
+    """Day masks where bit ``k`` survives iff slots ``k .. k + length - 1`` are all set.
 
-    A run of ``k`` ones survives ``k - 1`` erosions ``x &= x >> 1``; rows needing fewer
-    slots stop eroding early.
+    A run of ``length`` ones survives ``length - 1`` erosions ``x &= x >> 1``; erosion
+    distributes over ``&``, so ``erode(a & b) == erode(a) & erode(b)``: two people share a
+    window of ``length`` slots iff their eroded masks share a bit.
     """
-    x = common.copy()
-    need = np.asarray(slots, dtype=np.int64)
-    top = int(need.max()) if need.size else 0
+    x = masks.copy()
     one = np.uint64(1)
-    for step in range(1, top):
-        active = need > step
-        if not active.any():
-            break
-        x[active] &= x[active] >> one
-    ok: npt.NDArray[np.bool_] = (x != 0).any(axis=1) | (need <= 0)
-    return ok
-
-
-def longest_run(common: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
-    """The longest run of ones, in slots, over the seven day masks of each row."""
-    x = common.copy()
-    n = np.zeros(x.shape[0], dtype=np.int64)
-    one = np.uint64(1)
-    alive = (x != 0).any(axis=1)
-    while alive.any():
-        n += alive
+    for _ in range(1, length):
         x &= x >> one
-        alive = (x != 0).any(axis=1)
-    return n
+    return x
