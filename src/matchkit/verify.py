@@ -120,6 +120,13 @@ def verify_assignment(
 # --- the domain level ------------------------------------------------------------------------
 
 
+_MILLI = 1000  # scores are in points rounded to 0.001 (docs/explanation/domain.md)
+
+
+def _on_grid(points: float) -> bool:
+    return abs(points * _MILLI - round(points * _MILLI)) <= 1e-6
+
+
 def _km(s: Mentee, m: Mentor) -> float:
     a, b = s.location(), m.location()
     if a is None or b is None:
@@ -251,10 +258,12 @@ def _check_match(
         out.append(Violation(f"rule_{rule}", f"match {pair} breaks the {rule} rule"))
     if m.window != (s.availability & t.availability):
         out.append(Violation("window", f"match {pair}: window is not the common time"))
+    # Scores are the formula rounded to 0.001 points; the nearest grid point, either one at
+    # a tie (the two computations may sum in different orders).
     expected = _score(s, t, policy)
-    if not abs(m.score - expected) <= 1e-6 * max(1.0, abs(expected)):
+    if not abs(m.score - expected) * _MILLI <= 0.5 + 1e-6 or not _on_grid(m.score):
         out.append(Violation("score", f"match {pair}: score {m.score!r} != {expected!r}"))
-    if not abs(sum(m.breakdown.values()) - m.score) <= 1e-6 * max(1.0, abs(m.score)):
+    if not abs(sum(m.breakdown.values()) - m.score) * _MILLI <= 0.5 + 1e-6:
         out.append(Violation("breakdown", f"match {pair}: breakdown does not add up to score"))
     return out
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -12,10 +13,17 @@ from matchkit.core.assignment import Assignment
 from matchkit.core.problem import AssignmentProblem
 from matchkit.core.solve import _validate_options, solve_assignment
 from matchkit.domain.arrays import CohortArrays, cohort_arrays
-from matchkit.domain.compile import COMPONENTS, PairRules, compile_problem
+from matchkit.domain.compile import COMPONENTS, MILLI, PairRules, compile_problem
 from matchkit.domain.model import Cohort, Level, Mode
 from matchkit.domain.policy import Policy
-from matchkit.domain.result import Continuity, Match, MatchResult, Unmatched, UnmatchedReason
+from matchkit.domain.result import (
+    Continuity,
+    Match,
+    MatchResult,
+    Unmatched,
+    UnmatchedReason,
+    construct,
+)
 from matchkit.domain.schedule import Availability
 from matchkit.errors import InputError, InputProblem
 
@@ -194,6 +202,14 @@ def _reason(
     )
 
 
+def _new_match(**values: Any) -> Match:
+    return construct(Match, values)
+
+
+def _new_unmatched(**values: Any) -> Unmatched:
+    return construct(Unmatched, values)
+
+
 def _join(
     rules: PairRules,
     assignment: Assignment,
@@ -213,7 +229,7 @@ def _join(
     km = rules.distance_km(i, j)
     online = rules.online(i, j)
     windows = a.s_avail[i] & a.t_avail[j]
-    score = prob.score[sel][order]
+    score = prob.score[sel][order] / MILLI
     matched = np.zeros(a.n_mentees, dtype=np.bool_)
     matched[i] = True
 
@@ -237,7 +253,7 @@ def _join(
         "km": np.where(np.isfinite(km), np.round(km, 3), np.nan).tolist(),
     }
     matches = [
-        Match.model_construct(
+        _new_match(
             mentee_id=a.s_ids[k],
             mentor_id=a.t_ids[m],
             score=sc,
@@ -262,7 +278,7 @@ def _join(
         )
         why = [(UnmatchedReason.NO_SOLUTION, detail)] * rows.size
     unmatched = [
-        Unmatched.model_construct(
+        _new_unmatched(
             mentee_id=a.s_ids[k],
             reason=reason,
             detail=detail,
@@ -276,8 +292,8 @@ def _join(
     return MatchResult.model_construct(
         status=assignment.status,
         method=assignment.method,
-        objective=assignment.objective,
-        bound=assignment.bound,
+        objective=assignment.objective / MILLI,
+        bound=assignment.bound / MILLI,
         explanation=_explanation(assignment.explanation, a),
         matches=tuple(matches),
         unmatched=tuple(unmatched),
