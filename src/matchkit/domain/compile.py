@@ -3,21 +3,23 @@
 Candidate pairs come from groups of mentees that share what they need and how they can meet
 (one subject/mode mask over mentors per group) and, with a finite reach, a spatial cell (only
 mentors in reachable cells, see :mod:`matchkit.domain.reach`). They are checked for time,
-exclusions and distance and scored in chunks of about ``_BLOCK_PAIRS`` pairs, so memory
-grows with the pairs a region can form, never with ``n_mentors x n_mentees``. The time check
-is a BLAS matrix product, which uses every core by itself (a thread pool over chunks on top
-of it measured slower on two cores).
+exclusions and distance and scored in chunks of about ``_BLOCK_PAIRS`` pairs on a small
+standard-library thread pool, results in input order, so memory grows with the pairs a
+region can form, never with ``n_mentors x n_mentees``, and the output is deterministic.
 
 Time windows use erosion (:func:`matchkit.domain.schedule.erode`): each person's masks are
-eroded once per session length; a block of candidates is checked with one matrix product
-(:mod:`matchkit.domain.timebits`), a single pair with one signature AND and seven more.
+eroded once per session length, and a pair needs one signature AND and at most seven more.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -45,8 +47,11 @@ person can read. Every score and value of matching is rounded to 0.001 points.""
 Piece = tuple["npt.NDArray[np.int64]", "npt.NDArray[np.int64]", bool, int]
 """(mentee rows, candidate mentors, filter by subject/mode key, session-length class)."""
 
+T = TypeVar("T")
+R = TypeVar("R")
 
 _BLOCK_PAIRS = 1 << 20
+_WORKERS = min(2, os.cpu_count() or 1)
 _SLACK_SLOTS = 4  # slack counts up to 2 hours beyond the session
 # Mode codes: 0 online, 1 offline, 2 both.
 _COMPATIBLE = np.array([[1, 0, 1], [0, 1, 1], [1, 1, 1]], dtype=np.bool_)
@@ -367,6 +372,25 @@ def _top_k(i: I64, score: F64, keep_always: B, k: int | None) -> B:
     return keep | keep_always
 
 
+def ordered_map(fn: Callable[[T], R], items: Iterable[T], workers: int = _WORKERS) -> Iterator[R]:
+    """``map(fn, items)`` on a thread pool, in order, with few items in flight (bounded memory).
+
+    numpy releases the GIL in the array work, so chunks overlap on both cores; results come
+    back in input order, so the output is the same as a serial run.
+    """
+    if workers <= 1:
+        yield from map(fn, items)
+        return
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending: deque[Future[R]] = deque()
+        for item in items:
+            pending.append(pool.submit(fn, item))
+            if len(pending) > 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
 def compile_problem(rules: PairRules, pinned: tuple[I64, I64]) -> Compiled:
     """The eligible pairs (best ``max_candidates`` per mentee, continuity, pins) as a problem."""
     a, p = rules.a, rules.p
@@ -386,7 +410,7 @@ def compile_problem(rules: PairRules, pinned: tuple[I64, I64]) -> Compiled:
     parts_j: list[I64] = []
     parts_s: list[I64] = []
     eligible = 0
-    for i, j, score, n in map(chunk, rules.candidate_tasks(np.arange(a.n_mentees))):
+    for i, j, score, n in ordered_map(chunk, rules.candidate_tasks(np.arange(a.n_mentees))):
         eligible += n
         parts_i.append(i)
         parts_j.append(j)
