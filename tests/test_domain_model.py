@@ -12,7 +12,6 @@ from tests.domain_strategies import availabilities
 
 from matchkit import Availability, Cohort, Mentee, Mentor, Policy
 from matchkit.domain.schedule import erode
-from matchkit.domain.timebits import TimeBits
 
 
 def test_availability_text_and_hours() -> None:
@@ -71,9 +70,6 @@ def test_text_round_trip_and_eroded_windows(a: Availability, b: Availability) ->
     for k in range(1, 12):
         shared = bool((erode(ma, k) & erode(mb, k)).any())
         assert shared == (run * 2 >= k)
-        # the same question for a whole block at once, as a matrix product
-        block = TimeBits(erode(ma, k), erode(mb, k)).block(np.array([0]), np.array([0]))
-        assert bool(block[0, 0]) == (run * 2 >= k)
 
 
 def test_record_errors_name_the_record_and_field() -> None:

@@ -30,7 +30,6 @@ from matchkit.domain.geo import EARTH_RADIUS_KM
 from matchkit.domain.policy import Policy
 from matchkit.domain.reach import SpatialReach
 from matchkit.domain.schedule import erode
-from matchkit.domain.timebits import TimeBits
 
 __all__ = ["MILLI", "Compiled", "PairRules", "compile_problem", "to_milli"]
 
@@ -43,9 +42,6 @@ MILLI = 1000
 """Scores reach the engine in whole milli-points: exact integer arithmetic in the solver
 (faster than a float grid: fewer cost-scaling phases, no rescaling pass) and a unit a
 person can read. Every score and value of matching is rounded to 0.001 points."""
-
-Piece = tuple["npt.NDArray[np.int64]", "npt.NDArray[np.int64]", bool, int]
-"""(mentee rows, candidate mentors, filter by subject/mode key, session-length class)."""
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -117,7 +113,6 @@ class PairRules:
         self.t_eroded_flat = self.t_eroded.reshape(lengths.size * nt, 7)
         self.s_sig = _signature(self.s_eroded)
         self.t_sig = _signature(self.t_eroded_flat)
-        self.time_bits = TimeBits(self.s_eroded, self.t_eroded_flat)
         self.forbidden = forbidden  # sorted keys i * n_mentors + j
         self.has_forbidden = np.zeros(arrays.n_mentees, dtype=np.bool_)
         self.has_forbidden[forbidden // max(1, nt)] = True
@@ -141,10 +136,9 @@ class PairRules:
             ok = subject & _COMPATIBLE[int(row[-1]), arrays.t_mode]
             self.key_mask.append(ok)
             self.key_candidates.append(np.flatnonzero(ok).astype(np.int64))
-        self.key_mask_2d = (
-            np.vstack(self.key_mask) if self.key_mask else np.zeros((0, nt), dtype=np.bool_)
+        self.key_mask_flat = (
+            np.concatenate(self.key_mask) if self.key_mask else np.zeros(0, dtype=np.bool_)
         )
-        self.key_mask_flat = self.key_mask_2d.reshape(-1)
 
     # --- rules -----------------------------------------------------------------------------
     def candidates(self, rows: I64) -> Iterator[tuple[I64, I64]]:
@@ -155,35 +149,23 @@ class PairRules:
         """
         return map(self.materialise, self.candidate_tasks(rows))
 
-    def materialise(self, task: list[Piece], *, timed: bool = False) -> tuple[I64, I64]:
-        """The pairs of one task from :meth:`candidate_tasks` (run on a worker thread).
-
-        ``timed``: keep only pairs that share a window of the session's length, computed
-        for the whole block at once (:class:`~matchkit.domain.timebits.TimeBits`).
-        """
+    def materialise(self, task: list[tuple[I64, I64, bool]]) -> tuple[I64, I64]:
+        """The pairs of one task from :meth:`candidate_tasks` (run on a worker thread)."""
         nt = self.a.n_mentors
         parts_i, parts_j = [], []
-        for chunk, cand, by_key, length in task:
-            if timed:
-                hit = self.time_bits.block(chunk, length * nt + cand)
-                if by_key:  # subject and mode, per mentee row
-                    hit &= self.key_mask_2d[self.key[chunk]][:, cand]
-                r, c = np.nonzero(hit)
-                i, j = chunk[r], cand[c]
-            else:
-                i, j = np.repeat(chunk, cand.size), np.tile(cand, chunk.size)
-                if by_key:  # subject and mode: one lookup per pair
-                    ok = self.key_mask_flat.take(self.key[i] * nt + j)
-                    i, j = i[ok], j[ok]
+        for chunk, cand, by_key in task:
+            i, j = np.repeat(chunk, cand.size), np.tile(cand, chunk.size)
+            if by_key:  # subject and mode: one lookup per pair
+                ok = self.key_mask_flat.take(self.key[i] * nt + j)
+                i, j = i[ok], j[ok]
             parts_i.append(i)
             parts_j.append(j)
         if len(parts_i) == 1:
             return parts_i[0], parts_j[0]
         return np.concatenate(parts_i), np.concatenate(parts_j)
 
-    def candidate_tasks(self, rows: I64) -> Iterator[list[Piece]]:
-        """Cheap descriptions of candidate chunks: (mentee rows, mentors, filter by key,
-        session-length class); the rows of a piece share their length class."""
+    def candidate_tasks(self, rows: I64) -> Iterator[list[tuple[I64, I64, bool]]]:
+        """Cheap descriptions of candidate chunks: (mentee rows, mentors, filter by key)."""
         if rows.size == 0:
             return
         off, on = self._limits()
@@ -191,14 +173,11 @@ class PairRules:
         local = np.isfinite(reach) & (self.spatial.s_cell[rows] >= 0)
         cell = np.where(local, self.spatial.s_cell[rows], -1)
         key = np.where(local, -1, self.key[rows])  # non-local rows: grouped by key instead
-        length = self.length_index[rows]
-        order = np.lexsort((length, key, reach, cell))
+        order = np.lexsort((key, reach, cell))
         rows, cell, reach, key = rows[order], cell[order], reach[order], key[order]
-        length = length[order]
         change = (cell[1:] != cell[:-1]) | (reach[1:] != reach[:-1]) | (key[1:] != key[:-1])
-        change |= length[1:] != length[:-1]
         bounds = np.flatnonzero(np.r_[True, change, True])
-        task: list[Piece] = []
+        task: list[tuple[I64, I64, bool]] = []
         buffered = 0
         for start, stop in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
             by_key = bool(cell[start] >= 0)
@@ -211,7 +190,7 @@ class PairRules:
             step = max(1, _BLOCK_PAIRS // cand.size)
             for lo in range(start, stop, step):
                 chunk = rows[lo : min(stop, lo + step)]
-                task.append((chunk, cand, by_key, int(length[start])))
+                task.append((chunk, cand, by_key))
                 buffered += chunk.size * cand.size
                 if buffered >= _BLOCK_PAIRS:
                     yield task
@@ -339,11 +318,9 @@ class PairRules:
         return w.match + w.priority * self.a.s_priority.astype(np.float64)
 
     # --- eligible pairs ---------------------------------------------------------------------
-    def eligible(self, i: I64, j: I64, *, timed: bool = False) -> tuple[I64, I64, F64]:
-        """The eligible pairs among candidates (i, j) (``timed``: already known to share a
-        window), and their offline km."""
-        ok = self.allowed(i, j) if timed else self.fits_time(i, j) & self.allowed(i, j)
-        keep = np.flatnonzero(ok)
+    def eligible(self, i: I64, j: I64) -> tuple[I64, I64, F64]:
+        """The eligible pairs among candidates (i, j), and their offline km."""
+        keep = np.flatnonzero(self.fits_time(i, j) & self.allowed(i, j))
         i, j = i[keep], j[keep]
         near, km = self.near_enough(i, j)
         return i[near], j[near], km[near]
@@ -397,8 +374,8 @@ def compile_problem(rules: PairRules, pinned: tuple[I64, I64]) -> Compiled:
     nt = a.n_mentors
     pin_keys = np.sort(pinned[0] * nt + pinned[1])
 
-    def chunk(task: list[Piece]) -> tuple[I64, I64, I64, int]:
-        i, j, km = rules.eligible(*rules.materialise(task, timed=True), timed=True)
+    def chunk(task: list[tuple[I64, I64, bool]]) -> tuple[I64, I64, I64, int]:
+        i, j, km = rules.eligible(*rules.materialise(task))
         score = rules.score(rules.components(i, j, km))
         always = a.s_prev[i] == j
         if pin_keys.size:
