@@ -301,21 +301,25 @@ class PairRules:
             "distance": travel,
         }
 
-    def score(self, parts: dict[str, F64]) -> F64:
+    def points(self, parts: dict[str, F64]) -> dict[str, F64]:
+        """Each component times its weight, in points (distance subtracted)."""
         w = self.p.weights
+        return {
+            name: (-1.0 if name == "distance" else 1.0) * getattr(w, name) * parts[name]
+            for name in COMPONENTS
+        }
+
+    def score(self, parts: dict[str, F64]) -> F64:
+        """The pairs' scores in points: the sum of :meth:`points`."""
         total = np.zeros_like(parts["subject_fit"])
-        for name in COMPONENTS:
-            sign = -1.0 if name == "distance" else 1.0
-            total += sign * getattr(w, name) * parts[name]
+        for value in self.points(parts).values():
+            total += value
         return total
 
     def value_of_matching_milli(self) -> I64:
         """What matching each mentee is worth, in whole milli-points (see :data:`MILLI`)."""
-        return to_milli(self.value_of_matching())
-
-    def value_of_matching(self) -> F64:
         w = self.p.weights
-        return w.match + w.priority * self.a.s_priority.astype(np.float64)
+        return to_milli(w.match + w.priority * self.a.s_priority.astype(np.float64))
 
     # --- eligible pairs ---------------------------------------------------------------------
     def eligible(self, i: I64, j: I64) -> tuple[I64, I64, F64]:

@@ -34,17 +34,20 @@ _LEVELS = (Level.MIDDLE, Level.HIGH)
 _RULE_WORDS = {
     "subject": "the mentor teaches no needed subject at the required proficiency",
     "mode": "their modes are incompatible",
-    "distance": "they must meet offline and live farther apart than max_travel_km",
+    "distance": "they live farther apart than the travel limit (max_travel_km offline, "
+    "online_max_km online)",
     "time": "they share no weekly window as long as the session",
     "rules": "the pair is on the avoid list or forbidden",
 }
 
 
 def _pairs(
-    arrays: CohortArrays, pairs: tuple[tuple[str, str], ...], field: str, out: list[InputProblem]
+    index: tuple[dict[str, int], dict[str, int]],
+    pairs: tuple[tuple[str, str], ...],
+    field: str,
+    out: list[InputProblem],
 ) -> tuple[I64, I64]:
-    s_index = {s: i for i, s in enumerate(arrays.s_ids)}
-    t_index = {t: j for j, t in enumerate(arrays.t_ids)}
+    s_index, t_index = index
     ii, jj = [], []
     for k, (s, t) in enumerate(pairs):
         if s not in s_index or t not in t_index:
@@ -62,8 +65,11 @@ def _prepare(cohort: Cohort, policy: Policy) -> tuple[PairRules, tuple[I64, I64]
     """Resolve the policy's pairs against the cohort and check pins; raise on bad input."""
     a = cohort_arrays(cohort)
     problems: list[InputProblem] = []
-    pi, pj = _pairs(a, policy.pinned, "pinned", problems)
-    fi, fj = _pairs(a, policy.forbidden, "forbidden", problems)
+    index: tuple[dict[str, int], dict[str, int]] = ({}, {})
+    if policy.pinned or policy.forbidden:  # id lookups only when the policy names pairs
+        index = (cohort.mentee_index(), cohort.mentor_index())
+    pi, pj = _pairs(index, policy.pinned, "pinned", problems)
+    fi, fj = _pairs(index, policy.forbidden, "forbidden", problems)
     nt = a.n_mentors
     forbidden = np.unique(np.concatenate([fi * nt + fj, a.avoid_mentee * nt + a.avoid_mentor]))
     rules = PairRules(a, policy, forbidden)
@@ -225,7 +231,6 @@ def _join(
     order = np.argsort(i, kind="stable")  # matches in the cohort's mentee order
     i, j = i[order], j[order]
     parts = rules.components(i, j)
-    weights = policy.weights
     km = rules.distance_km(i, j)
     online = rules.online(i, j)
     windows = a.s_avail[i] & a.t_avail[j]
@@ -241,8 +246,7 @@ def _join(
             return Continuity.LOST
         return Continuity.KEPT if prev == mentor else Continuity.CHANGED
 
-    sign = {c: -1.0 if c == "distance" else 1.0 for c in COMPONENTS}
-    points = np.column_stack([sign[c] * getattr(weights, c) * parts[c] for c in COMPONENTS])
+    points = np.column_stack(list(rules.points(parts).values()))
     cols = {
         "k": i.tolist(),
         "m": j.tolist(),
@@ -269,13 +273,11 @@ def _join(
         for k, m, sc, pts, win, on, d in zip(*cols.values(), strict=True)
     ]
     rows = np.flatnonzero(~matched)
+    explanation = _explanation(assignment.explanation, a)
     if assignment.status.has_solution:
         why = _unmatched_reasons(rules, prob, rows, np.bincount(j, minlength=a.n_mentors))
     else:
-        detail = (
-            _explanation(assignment.explanation, a)
-            or f"the solver found no answer ({assignment.raw_status})"
-        )
+        detail = explanation or f"the solver found no answer ({assignment.raw_status})"
         why = [(UnmatchedReason.NO_SOLUTION, detail)] * rows.size
     unmatched = [
         _new_unmatched(
@@ -294,7 +296,7 @@ def _join(
         method=assignment.method,
         objective=assignment.objective / MILLI,
         bound=assignment.bound / MILLI,
-        explanation=_explanation(assignment.explanation, a),
+        explanation=explanation,
         matches=tuple(matches),
         unmatched=tuple(unmatched),
         mentor_capacity=dict(zip(a.t_ids, a.t_capacity.tolist(), strict=True)),
