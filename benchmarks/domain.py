@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.report import machine_info
-from benchmarks.worker import ROOT
+from benchmarks.worker import ROOT, _reset_peak, _status_mib
 
 __all__ = ["add_arguments", "main", "run_case"]
 
@@ -72,13 +72,6 @@ QUICK_SIZES = (
 )
 
 
-def _rss_mib(field: str) -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def run_case(
     mentors: int, mentees: int, seed: int, check: bool, policy_fields: dict[str, Any]
 ) -> dict[str, Any]:
@@ -95,12 +88,12 @@ def run_case(
     cohort = generate_cohort(n_mentors=mentors, n_mentees=mentees, seed=seed)
     generate_s = time.perf_counter() - t0
     gc.collect()
-    before = _rss_mib("VmRSS")
-    Path("/proc/self/clear_refs").write_text("5")
+    before = _status_mib("VmRSS")
+    _reset_peak()
     t0 = time.perf_counter()
     result = solve(cohort, policy)
     wall = time.perf_counter() - t0
-    peak = _rss_mib("VmHWM")
+    peak = _status_mib("VmHWM")
     m = result.metrics()
     out: dict[str, Any] = {
         "generate_s": generate_s,
