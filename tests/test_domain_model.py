@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import pickle
 
 import numpy as np
 import pytest
 from hypothesis import given
 from pydantic import ValidationError
-from tests.domain_strategies import availabilities
+from tests.domain_strategies import availabilities, cohorts
 
 from matchkit import Availability, Cohort, Mentee, Mentor, Policy
 from matchkit.domain.schedule import erode
@@ -70,6 +71,14 @@ def test_text_round_trip_and_eroded_windows(a: Availability, b: Availability) ->
     for k in range(1, 12):
         shared = bool((erode(ma, k) & erode(mb, k)).any())
         assert shared == (run * 2 >= k)
+
+
+@given(cohort=cohorts())
+def test_cohorts_pickle_by_value(cohort: Cohort) -> None:
+    # Process pools and Dask ship cohorts to workers by pickling them.
+    back = pickle.loads(pickle.dumps(cohort))
+    assert back == cohort
+    assert [m.availability for m in back.mentors] == [m.availability for m in cohort.mentors]
 
 
 def test_record_errors_name_the_record_and_field() -> None:

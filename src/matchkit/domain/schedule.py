@@ -94,6 +94,11 @@ class Availability:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Availability is immutable")
 
+    def __reduce__(self) -> tuple[Any, tuple[tuple[int, ...]]]:
+        # Pickle by value (process pools, Dask): slots plus the guarded __setattr__ would
+        # otherwise defeat pickle's default state restore.
+        return (Availability.from_masks, (self._masks,))
+
     # --- construction -------------------------------------------------------------------
     @classmethod
     def from_masks(cls, masks: tuple[int, ...]) -> Availability:
