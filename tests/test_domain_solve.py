@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import math
 
 import numpy as np
@@ -149,6 +150,22 @@ def test_same_input_same_output() -> None:
     a, b = solve(cohort, seed=3), solve(cohort, seed=3)
     assert a.matches == b.matches
     assert a.unmatched == b.unmatched
+
+
+def test_solve_leaves_the_garbage_collector_as_it_found_it() -> None:
+    cohort = _small_cohort()
+    assert gc.isenabled()
+    solve(cohort)
+    assert gc.isenabled()
+    with pytest.raises(InputError):
+        solve(cohort, Policy(pinned=(("s-404", "m-1"),)))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        solve(cohort)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 # --- hand-made cases ---------------------------------------------------------------------
