@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from matchkit import (
     AssignmentProblem,
@@ -94,6 +96,27 @@ def test_duplicates_are_found_in_unsorted_input() -> None:
     err = _error(mentee=[2, 0, 2], mentor=[1, 0, 1])
     assert err.codes() == ["duplicate_edge"]
     assert "edges [2]" in str(err)
+
+
+@given(
+    pairs=st.lists(st.tuples(st.integers(0, 4), st.integers(0, 3)), max_size=12),
+    grouped=st.booleans(),
+)
+def test_duplicates_are_found_in_any_order(pairs: list[tuple[int, int]], grouped: bool) -> None:
+    # Grouped input (each mentee's edges together, mentors in order) takes the O(n) path;
+    # the rest is sorted. Both must report exactly the repeated pairs.
+    if grouped:
+        firsts = list(dict.fromkeys(i for i, _ in pairs))
+        pairs = sorted(pairs, key=lambda e: (firsts.index(e[0]), e[1]))
+    mentee, mentor = [i for i, _ in pairs], [j for _, j in pairs]
+    kw = {"mentee": mentee, "mentor": mentor, "score": [1.0] * len(pairs)}
+    if len(set(pairs)) == len(pairs):
+        AssignmentProblem(5, 4, **kw)  # type: ignore[arg-type]
+    else:
+        err = _error(n_mentees=5, n_mentors=4, **kw)
+        assert err.codes() == ["duplicate_edge"]
+        repeats = [e for e in range(len(pairs)) if pairs[e] in pairs[:e]]
+        assert err.problems[0].indices == tuple(repeats)
 
 
 def test_scalars_broadcast_and_arrays_are_read_only() -> None:
