@@ -2,10 +2,13 @@
 
 Candidate pairs come from groups of mentees that share what they need and how they can meet
 (one subject/mode mask over mentors per group) and, with a finite reach, a spatial cell (only
-mentors in reachable cells, see :mod:`matchkit.domain.reach`). They are checked for time,
-exclusions and distance and scored in chunks of about ``_BLOCK_PAIRS`` pairs on a small
-standard-library thread pool, results in input order, so memory grows with the pairs a
-region can form, never with ``n_mentors x n_mentees``, and the output is deterministic.
+mentors in reachable cells, see :mod:`matchkit.domain.reach`). Each (mentees x mentors)
+block is pre-filtered as a whole (subject and mode, time signature, distance by the cosine
+of the angle between places) before any pair is listed; the survivors are checked exactly
+for time, exclusions and distance and scored in chunks of about ``_BLOCK_PAIRS`` candidate
+pairs on a small standard-library thread pool, results in input order, so memory grows with
+the pairs a region can form, never with ``n_mentors x n_mentees``, and the output is
+deterministic.
 
 Time windows use erosion (:func:`matchkit.domain.schedule.erode`): each person's masks are
 eroded once per session length, and a pair needs one signature AND and at most seven more.
@@ -81,6 +84,20 @@ def _radians(lat: F64, lon: F64) -> tuple[F64, F64, F64]:
     return p, lam, np.cos(p)
 
 
+def _unit_vectors(lat: F64, lon: F64) -> F64:
+    """Points on the unit sphere, (n, 3): the dot product of two is the cosine of the
+    central angle between them (NaN rows for unknown places)."""
+    p, lam = np.radians(lat), np.radians(lon)
+    return np.column_stack([np.cos(p) * np.cos(lam), np.cos(p) * np.sin(lam), np.sin(p)])
+
+
+def _min_cosine(limit_km: float) -> float:
+    """A cosine threshold no pair within ``limit_km`` falls below, with a 1 m (and 1e-6)
+    margin for rounding: a pre-filter only; the exact rule is decided by haversine."""
+    angle = (limit_km * (1 + 1e-6) + 1e-3) / EARTH_RADIUS_KM
+    return math.cos(angle) if angle < math.pi else -math.inf
+
+
 def _bits(table: npt.NDArray[np.bool_]) -> U64:
     """Pack a boolean (n, n_subjects) table into (n, words) uint64 bit sets."""
     n, ns = table.shape
@@ -123,22 +140,23 @@ class PairRules:
         self.spatial = SpatialReach(arrays, min(max(min(finite, default=40.0) / 4, 0.5), 50.0))
         self.s_rad = _radians(arrays.s_lat, arrays.s_lon)
         self.t_rad = _radians(arrays.t_lat, arrays.t_lon)
+        self.s_xyz = _unit_vectors(arrays.s_lat, arrays.s_lon)
+        self.t_xyz = _unit_vectors(arrays.t_lat, arrays.t_lon)
+        self.t_unplaced = np.isnan(arrays.t_lat)
+        self.min_cos = (_min_cosine(off), _min_cosine(on))
         # Mentees with the same needed subjects and mode share their subject/mode candidates.
         key_cols = np.column_stack([self.need_bits, arrays.s_mode.astype(np.uint64)])
         uniq, self.key = np.unique(key_cols, axis=0, return_inverse=True)
         self.key = self.key.reshape(-1)
         self.key_subject_count = np.zeros(uniq.shape[0], dtype=np.int64)
-        self.key_candidates: list[I64] = []
-        self.key_mask: list[B] = []
+        # Row k: the mentors passing the subject and mode rules for mentees of key k.
+        self.key_table = np.zeros((uniq.shape[0], nt), dtype=np.bool_)
         for k, row in enumerate(uniq):
             subject = ((self.teach_bits & row[:-1]) != 0).any(axis=1)
             self.key_subject_count[k] = int(subject.sum())
-            ok = subject & _COMPATIBLE[int(row[-1]), arrays.t_mode]
-            self.key_mask.append(ok)
-            self.key_candidates.append(np.flatnonzero(ok).astype(np.int64))
-        self.key_mask_flat = (
-            np.concatenate(self.key_mask) if self.key_mask else np.zeros(0, dtype=np.bool_)
-        )
+            self.key_table[k] = subject & _COMPATIBLE[int(row[-1]), arrays.t_mode]
+        self.key_candidates = [np.flatnonzero(ok).astype(np.int64) for ok in self.key_table]
+        self.t_sig_table = self.t_sig.reshape(lengths.size, nt)
 
     # --- rules -----------------------------------------------------------------------------
     def candidates(self, rows: I64) -> Iterator[tuple[I64, I64]]:
@@ -149,20 +167,48 @@ class PairRules:
         """
         return map(self.materialise, self.candidate_tasks(rows))
 
-    def materialise(self, task: list[tuple[I64, I64, bool]]) -> tuple[I64, I64]:
-        """The pairs of one task from :meth:`candidate_tasks` (run on a worker thread)."""
-        nt = self.a.n_mentors
+    def materialise(
+        self, task: list[tuple[I64, I64, bool]], *, time_signature: bool = False
+    ) -> tuple[I64, I64]:
+        """The pairs of one task from :meth:`candidate_tasks` (run on a worker thread).
+
+        Each (mentee rows x mentors) block is filtered as a whole: the subject and mode
+        table and, with ``time_signature``, the one-word time signature check (a pair
+        failing it shares no window; :meth:`fits_time` decides the rest) are broadcast over
+        the block, so only the surviving pairs are ever listed.
+        """
         parts_i, parts_j = [], []
         for chunk, cand, by_key in task:
-            i, j = np.repeat(chunk, cand.size), np.tile(cand, chunk.size)
-            if by_key:  # subject and mode: one lookup per pair
-                ok = self.key_mask_flat.take(self.key[i] * nt + j)
-                i, j = i[ok], j[ok]
-            parts_i.append(i)
-            parts_j.append(j)
+            if not (by_key or time_signature):
+                parts_i.append(np.repeat(chunk, cand.size))
+                parts_j.append(np.tile(cand, chunk.size))
+                continue
+            ok: B = np.ones((chunk.size, cand.size), dtype=np.bool_)
+            if by_key:  # spatial group: subject and mode from the key table, and distance
+                ok = self.key_table.take(cand, axis=1).take(self.key[chunk], axis=0)
+                ok &= self._within_reach(chunk, cand)
+            if time_signature:
+                sig = self.t_sig_table.take(cand, axis=1).take(self.length_index[chunk], axis=0)
+                sig &= self.s_sig[chunk][:, None]
+                ok &= sig != 0
+            r, c = np.nonzero(ok)  # row-major: grouped by mentee, mentors increasing
+            parts_i.append(chunk[r])
+            parts_j.append(cand[c])
         if len(parts_i) == 1:
             return parts_i[0], parts_j[0]
         return np.concatenate(parts_i), np.concatenate(parts_j)
+
+    def _within_reach(self, rows: I64, cand: I64) -> B:
+        """Pre-filter of a (placed mentees x mentors) block for the distance rules: false
+        only for pairs certainly too far (see :func:`_min_cosine`); unknown places pass."""
+        cos = self.s_xyz.take(rows, axis=0) @ self.t_xyz.take(cand, axis=0).T
+        off, on = self.min_cos
+        ok: B = cos >= off
+        if on < off:  # online pairs may reach farther: neither side offline-only
+            online = ~self.s_offline_only[rows][:, None] & ~self.t_offline_only[cand]
+            ok |= online & (cos >= on)
+        ok |= self.t_unplaced[cand]
+        return ok
 
     def candidate_tasks(self, rows: I64) -> Iterator[list[tuple[I64, I64, bool]]]:
         """Cheap descriptions of candidate chunks: (mentee rows, mentors, filter by key)."""
@@ -241,8 +287,12 @@ class PairRules:
             ok[off] = km[off] <= self.p.max_travel_km
         return ok, km
 
-    def fits_time(self, i: I64, j: I64) -> B:
+    def fits_time(self, i: I64, j: I64, *, signature_checked: bool = False) -> B:
+        """Whether each pair shares a window as long as the mentee's session."""
         flat = self.length_index[i] * self.a.n_mentors + j
+        if signature_checked:  # every pair passed the signature (materialise)
+            common = self.s_eroded.take(i, axis=0) & self.t_eroded_flat.take(flat, axis=0)
+            return _any_day(common)
         ok: B = (self.s_sig[i] & self.t_sig[flat]) != 0
         hit = np.flatnonzero(ok)
         common = self.s_eroded.take(i[hit], axis=0) & self.t_eroded_flat.take(flat[hit], axis=0)
@@ -322,9 +372,10 @@ class PairRules:
         return to_milli(w.match + w.priority * self.a.s_priority.astype(np.float64))
 
     # --- eligible pairs ---------------------------------------------------------------------
-    def eligible(self, i: I64, j: I64) -> tuple[I64, I64, F64]:
-        """The eligible pairs among candidates (i, j), and their offline km."""
-        keep = np.flatnonzero(self.fits_time(i, j) & self.allowed(i, j))
+    def eligible(self, task: list[tuple[I64, I64, bool]]) -> tuple[I64, I64, F64]:
+        """The eligible pairs of one task from :meth:`candidate_tasks`, and their offline km."""
+        i, j = self.materialise(task, time_signature=True)
+        keep = np.flatnonzero(self.fits_time(i, j, signature_checked=True) & self.allowed(i, j))
         i, j = i[keep], j[keep]
         near, km = self.near_enough(i, j)
         return i[near], j[near], km[near]
@@ -379,7 +430,7 @@ def compile_problem(rules: PairRules, pinned: tuple[I64, I64]) -> Compiled:
     pin_keys = np.sort(pinned[0] * nt + pinned[1])
 
     def chunk(task: list[tuple[I64, I64, bool]]) -> tuple[I64, I64, I64, int]:
-        i, j, km = rules.eligible(*rules.materialise(task))
+        i, j, km = rules.eligible(task)
         score = rules.score(rules.components(i, j, km))
         always = a.s_prev[i] == j
         if pin_keys.size:
