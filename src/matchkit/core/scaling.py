@@ -48,8 +48,13 @@ class ScaledProfits:
         return 0.0 if self.exact else self.units / (2.0 * self.scale)
 
 
-def scaled_profits(problem: AssignmentProblem, n_nodes: int) -> ScaledProfits:
-    """Scale the problem's edge profits onto one integer grid (see the module docstring)."""
+def scaled_profits(
+    problem: AssignmentProblem, n_nodes: int, *, out: npt.NDArray[np.int64] | None = None
+) -> ScaledProfits:
+    """Scale the problem's edge profits onto one integer grid (see the module docstring).
+
+    ``out``, if given, receives the profits (one edge-sized array fewer at large sizes).
+    """
     score = problem.score
     pen = problem.unmatched_penalty
     has_penalty = problem.n_mentees > 0 and bool(pen.any())
@@ -64,11 +69,16 @@ def scaled_profits(problem: AssignmentProblem, n_nodes: int) -> ScaledProfits:
     else:
         scale = 2.0 ** math.floor(math.log2(INT_LIMIT / (max_abs * magnitude)))
         exact = exact and scale == 1.0
-    profit = score + pen[problem.mentee] if has_penalty else score
-    if scale == 1.0 and profit.dtype.kind in "iu":
-        ints = profit.astype(np.int64, copy=False)
+    ints = np.empty(problem.n_edges, dtype=np.int64) if out is None else out
+    if scale == 1.0 and score.dtype.kind in "iu" and (not has_penalty or pen.dtype.kind in "iu"):
+        if has_penalty:
+            np.take(pen, problem.mentee, out=ints)
+            np.add(ints, score, out=ints)
+        else:
+            ints[...] = score
     else:
+        profit = score + pen[problem.mentee] if has_penalty else score
         scaled = profit * scale  # a new array: rounding in place touches nothing shared
         np.rint(scaled, out=scaled)
-        ints = scaled.astype(np.int64)
+        ints[...] = scaled
     return ScaledProfits(ints, scale, exact, units)

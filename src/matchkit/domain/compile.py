@@ -26,6 +26,7 @@ from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
+from threadpoolctl import threadpool_limits
 
 from matchkit.core.problem import AssignmentProblem
 from matchkit.domain.arrays import CohortArrays
@@ -37,6 +38,7 @@ from matchkit.domain.schedule import erode
 __all__ = ["MILLI", "Compiled", "PairRules", "compile_problem", "to_milli"]
 
 I64 = npt.NDArray[np.int64]
+I32 = npt.NDArray[np.int32]
 F64 = npt.NDArray[np.float64]
 B = npt.NDArray[np.bool_]
 U64 = npt.NDArray[np.uint64]
@@ -68,15 +70,6 @@ def _signature(masks: U64) -> U64:
             hit = (masks[:, d] >> np.uint64(6 * b)) & block != 0
             out |= hit.astype(np.uint64) << np.uint64(8 * d + b)
     return out
-
-
-def _any_day(masks: U64) -> B:
-    """Whether any of the seven day words of each row is non-zero (a column fold: faster
-    than ``(masks != 0).any(axis=1)`` on narrow rows)."""
-    acc = masks[:, 0] | masks[:, 1]
-    for d in range(2, 7):
-        acc |= masks[:, d]
-    return np.asarray(acc != 0)
 
 
 def _radians(lat: F64, lon: F64) -> tuple[F64, F64, F64]:
@@ -130,6 +123,11 @@ class PairRules:
         self.t_eroded_flat = self.t_eroded.reshape(lengths.size * nt, 7)
         self.s_sig = _signature(self.s_eroded)
         self.t_sig = _signature(self.t_eroded_flat)
+        # Day-major copies: a pair's check reads one word per day from a contiguous row.
+        self.s_eroded_days = np.ascontiguousarray(self.s_eroded.T)
+        self.t_eroded_days = np.ascontiguousarray(self.t_eroded_flat.T)
+        self.s_needs_cols = np.ascontiguousarray(arrays.s_needs.T)
+        self.quality_cols = np.ascontiguousarray(self.quality.T)
         self.forbidden = forbidden  # sorted keys i * n_mentors + j
         self.has_forbidden = np.zeros(arrays.n_mentees, dtype=np.bool_)
         self.has_forbidden[forbidden // max(1, nt)] = True
@@ -287,17 +285,41 @@ class PairRules:
             ok[off] = km[off] <= self.p.max_travel_km
         return ok, km
 
-    def fits_time(self, i: I64, j: I64, *, signature_checked: bool = False) -> B:
+    def fits_time(self, i: I64, j: I64) -> B:
         """Whether each pair shares a window as long as the mentee's session."""
         flat = self.length_index[i] * self.a.n_mentors + j
-        if signature_checked:  # every pair passed the signature (materialise)
-            common = self.s_eroded.take(i, axis=0) & self.t_eroded_flat.take(flat, axis=0)
-            return _any_day(common)
         ok: B = (self.s_sig[i] & self.t_sig[flat]) != 0
         hit = np.flatnonzero(ok)
-        common = self.s_eroded.take(i[hit], axis=0) & self.t_eroded_flat.take(flat[hit], axis=0)
-        ok[hit] = _any_day(common)
+        ok[hit] = self.windows(i[hit], j[hit])[0]
         return ok
+
+    def windows(self, i: I64, j: I64, *, slack: bool = False) -> tuple[B, F64 | None]:
+        """Whether each pair shares a window as long as the session and, with ``slack``,
+        how far the longest such window reaches beyond it (0 to 1, see ``schedule_slack``).
+
+        Day by day, one word per person and day: a handful of pair-sized buffers, not
+        seven-word rows per pair.
+        """
+        flat = self.length_index[i] * self.a.n_mentors + j
+        fits = np.zeros(i.size, dtype=np.bool_)
+        best = np.zeros(i.size, dtype=np.int8) if slack else None
+        x = np.empty(i.size, dtype=np.uint64)
+        y = np.empty(i.size, dtype=np.uint64)
+        one = np.uint64(1)
+        for d in range(7):
+            np.take(self.s_eroded_days[d], i, out=x)
+            np.take(self.t_eroded_days[d], flat, out=y)
+            x &= y
+            fits |= x != 0
+            if best is None:
+                continue
+            runs = np.zeros(i.size, dtype=np.int8)  # extra slots this day's window allows
+            for _ in range(_SLACK_SLOTS):
+                np.right_shift(x, one, out=y)
+                x &= y
+                runs += x != 0
+            np.maximum(best, runs, out=best)
+        return fits, None if best is None else best / _SLACK_SLOTS
 
     def allowed(self, i: I64, j: I64) -> B:
         ok = np.ones(i.size, dtype=np.bool_)
@@ -328,23 +350,27 @@ class PairRules:
         return ok, first
 
     # --- score -----------------------------------------------------------------------------
-    def components(self, i: I64, j: I64, km: F64 | None = None) -> dict[str, F64]:
-        """Each score component in [0, 1] (distance: per ``max_travel_km``), per pair."""
+    def components(
+        self, i: I64, j: I64, km: F64 | None = None, slack: F64 | None = None
+    ) -> dict[str, F64]:
+        """Each score component in [0, 1] (distance: per ``max_travel_km``), per pair.
+
+        ``km`` and ``slack`` are computed here unless given (as :meth:`eligible` returns).
+        """
         a = self.a
         km = self.near_enough(i, j)[1] if km is None else km
-        fit = np.einsum("ps,ps->p", a.s_needs[i], self.quality[j]) / self.need_total[i]
-        flat = self.length_index[i] * a.n_mentors + j
-        x = self.s_eroded.take(i, axis=0) & self.t_eroded_flat.take(flat, axis=0)
-        slack = np.zeros(i.size)
-        one = np.uint64(1)
-        for _ in range(_SLACK_SLOTS):
-            x &= x >> one
-            slack += _any_day(x)
+        if slack is None:
+            slack = self.windows(i, j, slack=True)[1]
+            assert slack is not None
+        fit = np.zeros(i.size)
+        for need, quality in zip(self.s_needs_cols, self.quality_cols, strict=True):
+            fit += need.take(i) * quality.take(j)
+        fit /= self.need_total.take(i)
         scale = self.p.max_travel_km or 10.0
         travel = np.where(np.isfinite(km), km / scale, 0.0)
         return {
             "subject_fit": fit,
-            "schedule_slack": slack / _SLACK_SLOTS,
+            "schedule_slack": slack,
             "continuity": (a.s_prev[i] == j).astype(np.float64),
             "commitment": (np.minimum(a.t_terms[j], 4) - 1) / 3.0,
             "alumni": a.t_alumni[j].astype(np.float64),
@@ -372,13 +398,16 @@ class PairRules:
         return to_milli(w.match + w.priority * self.a.s_priority.astype(np.float64))
 
     # --- eligible pairs ---------------------------------------------------------------------
-    def eligible(self, task: list[tuple[I64, I64, bool]]) -> tuple[I64, I64, F64]:
-        """The eligible pairs of one task from :meth:`candidate_tasks`, and their offline km."""
+    def eligible(self, task: list[tuple[I64, I64, bool]]) -> tuple[I64, I64, F64, F64]:
+        """The eligible pairs of one task from :meth:`candidate_tasks`, their offline km and
+        schedule slack."""
         i, j = self.materialise(task, time_signature=True)
-        keep = np.flatnonzero(self.fits_time(i, j, signature_checked=True) & self.allowed(i, j))
-        i, j = i[keep], j[keep]
+        fits, slack = self.windows(i, j, slack=True)
+        assert slack is not None
+        keep = np.flatnonzero(fits & self.allowed(i, j))
+        i, j, slack = i[keep], j[keep], slack[keep]
         near, km = self.near_enough(i, j)
-        return i[near], j[near], km[near]
+        return i[near], j[near], km[near], slack[near]
 
 
 @dataclass(frozen=True)
@@ -429,28 +458,35 @@ def compile_problem(rules: PairRules, pinned: tuple[I64, I64]) -> Compiled:
     nt = a.n_mentors
     pin_keys = np.sort(pinned[0] * nt + pinned[1])
 
-    def chunk(task: list[tuple[I64, I64, bool]]) -> tuple[I64, I64, I64, int]:
-        i, j, km = rules.eligible(task)
-        score = rules.score(rules.components(i, j, km))
+    def chunk(task: list[tuple[I64, I64, bool]]) -> tuple[I32, I32, I64, int]:
+        i, j, km, slack = rules.eligible(task)
+        score = rules.score(rules.components(i, j, km, slack))
         always = a.s_prev[i] == j
         if pin_keys.size:
             always |= np.isin(i * nt + j, pin_keys)
         keep = _top_k(i, score, always, p.max_candidates)
-        return i[keep], j[keep], to_milli(score[keep]), i.size
+        # int32 indices (the engine keeps them as they are): a third less memory per edge.
+        return i[keep].astype(np.int32), j[keep].astype(np.int32), to_milli(score[keep]), i.size
 
-    parts_i: list[I64] = []
-    parts_j: list[I64] = []
+    parts_i: list[I32] = []
+    parts_j: list[I32] = []
     parts_s: list[I64] = []
     eligible = 0
-    for i, j, score, n in ordered_map(chunk, rules.candidate_tasks(np.arange(a.n_mentees))):
-        eligible += n
-        parts_i.append(i)
-        parts_j.append(j)
-        parts_s.append(score)
-    mentee = np.concatenate(parts_i) if parts_i else np.empty(0, np.int64)
-    mentor = np.concatenate(parts_j) if parts_j else np.empty(0, np.int64)
+    # The chunks already keep both cores busy; BLAS threads inside each block's small matrix
+    # product would only compete with them (and spin while waiting).
+    with threadpool_limits(limits=1, user_api="blas"):
+        tasks = rules.candidate_tasks(np.arange(a.n_mentees))
+        for i, j, score, n in ordered_map(chunk, tasks):
+            eligible += n
+            parts_i.append(i)
+            parts_j.append(j)
+            parts_s.append(score)
+    mentee = np.concatenate(parts_i) if parts_i else np.empty(0, np.int32)
+    mentor = np.concatenate(parts_j) if parts_j else np.empty(0, np.int32)
     score = np.concatenate(parts_s) if parts_s else np.empty(0, np.int64)
-    pinned_mask = np.isin(mentee * nt + mentor, pin_keys) if pin_keys.size else None
+    del parts_i, parts_j, parts_s
+    keys = mentee.astype(np.int64) * nt + mentor if pin_keys.size else None
+    pinned_mask = np.isin(keys, pin_keys) if keys is not None else None
     problem = AssignmentProblem(
         a.n_mentees,
         nt,

@@ -38,12 +38,15 @@ def solve_flow(problem: AssignmentProblem, options: SolveOptions) -> Assignment:
     """Solve ``problem`` exactly by min-cost circulation (``options`` other than none apply)."""
     t0 = time.perf_counter()
     net = build_network(problem)
-    profits = scaled_profits(problem, net.n_nodes)
-    scale, slack = profits.scale, profits.slack
-    edge_costs = profits.profit if net.free is None else profits.profit[net.free]
     costs = np.zeros(net.tails.shape[0], dtype=np.int64)
-    np.negative(edge_costs, out=costs[: net.n_free])
-    del edge_costs, profits
+    if net.free is None:  # profits straight into the cost array, then negated in place
+        profits = scaled_profits(problem, net.n_nodes, out=costs[: net.n_free])
+        np.negative(costs[: net.n_free], out=costs[: net.n_free])
+    else:
+        profits = scaled_profits(problem, net.n_nodes)
+        np.negative(profits.profit[net.free], out=costs[: net.n_free])
+    scale, slack = profits.scale, profits.slack
+    del profits
 
     smcf = min_cost_flow.SimpleMinCostFlow()
     arcs = smcf.add_arcs_with_capacity_and_unit_cost(net.tails, net.heads, net.caps, costs)

@@ -49,14 +49,21 @@ def quick_explanation(problem: AssignmentProblem) -> str | None:
             reasons.append(
                 f"mentee {i} has {pinned_count[i]} pinned edges but demand {p.demand[i]}"
             )
-    degree = np.bincount(p.mentee, minlength=p.n_mentees)
-    short = np.flatnonzero(p.required > degree)
+    # Edge-wide counts only where a rule needs them (they cost a pass over every edge).
+    if Feature.REQUIRED in p.features:
+        degree = np.bincount(p.mentee, minlength=p.n_mentees)
+        short = np.flatnonzero(p.required > degree)
+    else:
+        short = np.empty(0, np.intp)
     for i in short[:_SHOWN]:
         reasons.append(
             f"mentee {i} requires {p.required[i]} mentor(s) but has {degree[i]} candidate edge(s)"
         )
-    reach = np.bincount(p.mentor, weights=p.weight, minlength=p.n_mentors)
-    short = np.flatnonzero(p.min_load > reach)
+    if Feature.MIN_LOAD in p.features:
+        reach = np.bincount(p.mentor, weights=p.weight, minlength=p.n_mentors)
+        short = np.flatnonzero(p.min_load > reach)
+    else:
+        short = np.empty(0, np.intp)
     for j in short[:_SHOWN]:
         reasons.append(
             f"mentor {j} must take at least {p.min_load[j]} unit(s) but its candidate edges "
