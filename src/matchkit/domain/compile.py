@@ -172,7 +172,7 @@ class PairRules:
 
         Each (mentee rows x mentors) block is filtered as a whole: the subject and mode
         table and, with ``time_signature``, the one-word time signature check (a pair
-        failing it shares no window; :meth:`fits_time` decides the rest) are broadcast over
+        failing it shares no window; :meth:`windows` decides the rest) are broadcast over
         the block, so only the surviving pairs are ever listed.
         """
         parts_i, parts_j = [], []
@@ -181,14 +181,17 @@ class PairRules:
                 parts_i.append(np.repeat(chunk, cand.size))
                 parts_j.append(np.tile(cand, chunk.size))
                 continue
-            ok: B = np.ones((chunk.size, cand.size), dtype=np.bool_)
+            masks: list[B] = []
             if by_key:  # spatial group: subject and mode from the key table, and distance
-                ok = self.key_table.take(cand, axis=1).take(self.key[chunk], axis=0)
-                ok &= self._within_reach(chunk, cand)
+                masks.append(self.key_table.take(cand, axis=1).take(self.key[chunk], axis=0))
+                masks.append(self._within_reach(chunk, cand))
             if time_signature:
                 sig = self.t_sig_table.take(cand, axis=1).take(self.length_index[chunk], axis=0)
                 sig &= self.s_sig[chunk][:, None]
-                ok &= sig != 0
+                masks.append(sig != 0)
+            ok = masks[0]
+            for mask in masks[1:]:
+                ok &= mask
             r, c = np.nonzero(ok)  # row-major: grouped by mentee, mentors increasing
             parts_i.append(chunk[r])
             parts_j.append(cand[c])
@@ -293,16 +296,16 @@ class PairRules:
         ok[hit] = self.windows(i[hit], j[hit])[0]
         return ok
 
-    def windows(self, i: I64, j: I64, *, slack: bool = False) -> tuple[B, F64 | None]:
-        """Whether each pair shares a window as long as the session and, with ``slack``,
-        how far the longest such window reaches beyond it (0 to 1, see ``schedule_slack``).
+    def windows(self, i: I64, j: I64) -> tuple[B, F64]:
+        """Whether each pair shares a window as long as the session, and how far the longest
+        such window reaches beyond it (0 to 1: the ``schedule_slack`` component).
 
         Day by day, one word per person and day: a handful of pair-sized buffers, not
         seven-word rows per pair.
         """
         flat = self.length_index[i] * self.a.n_mentors + j
         fits = np.zeros(i.size, dtype=np.bool_)
-        best = np.zeros(i.size, dtype=np.int8) if slack else None
+        best = np.zeros(i.size, dtype=np.int8)
         x = np.empty(i.size, dtype=np.uint64)
         y = np.empty(i.size, dtype=np.uint64)
         one = np.uint64(1)
@@ -311,15 +314,13 @@ class PairRules:
             np.take(self.t_eroded_days[d], flat, out=y)
             x &= y
             fits |= x != 0
-            if best is None:
-                continue
             runs = np.zeros(i.size, dtype=np.int8)  # extra slots this day's window allows
             for _ in range(_SLACK_SLOTS):
                 np.right_shift(x, one, out=y)
                 x &= y
                 runs += x != 0
             np.maximum(best, runs, out=best)
-        return fits, None if best is None else best / _SLACK_SLOTS
+        return fits, best / _SLACK_SLOTS
 
     def allowed(self, i: I64, j: I64) -> B:
         ok = np.ones(i.size, dtype=np.bool_)
@@ -359,9 +360,7 @@ class PairRules:
         """
         a = self.a
         km = self.near_enough(i, j)[1] if km is None else km
-        if slack is None:
-            slack = self.windows(i, j, slack=True)[1]
-            assert slack is not None
+        slack = self.windows(i, j)[1] if slack is None else slack
         fit = np.zeros(i.size)
         for need, quality in zip(self.s_needs_cols, self.quality_cols, strict=True):
             fit += need.take(i) * quality.take(j)
@@ -402,8 +401,7 @@ class PairRules:
         """The eligible pairs of one task from :meth:`candidate_tasks`, their offline km and
         schedule slack."""
         i, j = self.materialise(task, time_signature=True)
-        fits, slack = self.windows(i, j, slack=True)
-        assert slack is not None
+        fits, slack = self.windows(i, j)
         keep = np.flatnonzero(fits & self.allowed(i, j))
         i, j, slack = i[keep], j[keep], slack[keep]
         near, km = self.near_enough(i, j)
