@@ -4,11 +4,11 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: install test lint typecheck pytest bench-engine bench-domain demo clean
+.PHONY: install test lint typecheck pytest bench bench-engine bench-domain bench-compare demo clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -25,11 +25,17 @@ pytest: $(STAMP)
 
 test: lint typecheck pytest
 
+# Every figure in docs/benchmarks.md (about an hour and a half on 2 cores).
+bench: bench-engine bench-domain bench-compare
+
 bench-engine: $(STAMP)
 	$(BIN)/python -m benchmarks engine
 
 bench-domain: $(STAMP)
 	$(BIN)/python -m benchmarks domain
+
+bench-compare: $(STAMP)
+	$(BIN)/python -m benchmarks compare
 
 demo: $(STAMP)
 	$(BIN)/matchkit demo

@@ -8,7 +8,7 @@ import shlex
 import sys
 from collections.abc import Sequence
 
-from benchmarks import domain, engine
+from benchmarks import compare, domain, engine
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -22,6 +22,10 @@ def _parser() -> argparse.ArgumentParser:
         "domain", help="solve(cohort) on synthetic Seoul, metro and national cohorts"
     )
     domain.add_arguments(domain_parser)
+    compare_parser = sub.add_parser(
+        "compare", help="matchkit against networkx, scipy, HiGHS, plain CP-SAT and greedy"
+    )
+    compare.add_arguments(compare_parser)
     return parser
 
 
@@ -41,6 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return engine.main(args, _command(args_list))
     if args.suite == "domain":
         return domain.main(args, _command(args_list))
+    if args.suite == "compare":
+        return compare.main(args, _command(args_list))
     raise AssertionError(f"unhandled suite {args.suite!r}")  # argparse rejects the rest
 
 

@@ -1,0 +1,374 @@
+"""matchkit against the alternatives, on the same problems, in one run (``make bench-compare``).
+
+Cases: synthetic cohorts (``matchkit.synth.generate_cohort``) at Seoul size (1,500 x 6,000,
+default policy) and metro size (15,000 x 60,000, ``online_max_km=10``), three seeds each,
+and the engine benchmark's random array-level instance at its small size. On each, every
+method of :mod:`benchmarks.methods` runs in a fresh worker process (so peak memory is its
+own and one method's crash or timeout costs only its row), next to matchkit ``flow`` and
+``cpsat`` end to end: matchkit is timed from the cohort (compile, solve and join), the
+alternatives from the compiled edges, which they get for free. networkx and HiGHS take over
+ten minutes per run at Seoul size, so they run on the first seed only (``Case.slow_seeds``);
+above two million edges the per-edge-object methods are not run at all, and the expanded
+``linear_sum_assignment`` only where its dense matrix fits in 8 GiB (the reason is recorded).
+
+Every answer becomes a :class:`matchkit.MatchResult` through matchkit's join and is checked
+with :func:`matchkit.verify_assignment` (capacities, one mentor per mentee, objective) and,
+at Seoul size and below, :func:`matchkit.verify` against the cohort. Exact methods must agree
+on the optimum. Results: ``compare.{json,md}`` and ``compare-*.png`` (``--quick``: tiny
+cases in a few seconds, for the smoke test). The scaling sweep (matchkit and bare OR-Tools
+from 10^4 to 10^7 edges) reuses the engine benchmark's worker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from benchmarks.report import machine_info
+from benchmarks.worker import MARKER, ROOT
+
+__all__ = ["CASES", "Case", "add_arguments", "main", "run_method"]
+
+DEFAULT_OUT = ROOT / "benchmarks" / "results"
+MIB = 1024.0
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    kind: str  # "cohort" or "array"
+    mentors: int
+    mentees: int
+    seeds: int
+    policy: tuple[tuple[str, Any], ...] = ()
+    k: int = 0  # candidates per mentee (array instances)
+    verify: bool = False
+    slow_seeds: int = 1
+    """Seeds the slow methods (``SLOW``) run on: over ten minutes per run at Seoul size."""
+
+
+CASES = (
+    Case("seoul", "cohort", 1_500, 6_000, 3, verify=True),
+    Case("metro", "cohort", 15_000, 60_000, 3, (("online_max_km", 10.0),)),
+    Case("random small", "array", 1_500, 6_000, 1, k=100),
+)
+QUICK_CASES = (
+    Case("tiny", "cohort", 40, 150, 1, verify=True),
+    Case("random tiny", "array", 150, 600, 1, k=20),
+)
+EXACT = ("flow", "cpsat", "bare", "networkx", "lsa", "milp", "cpsat_plain")
+METHOD_ORDER = (
+    "flow",
+    "cpsat",
+    "bare",
+    "networkx",
+    "lsa",
+    "milp",
+    "cpsat_plain",
+    "greedy",
+    "random",
+)
+SLOW = ("networkx", "milp")
+HEAVY_EDGES = 2_000_000
+"""Above this many edges, the per-edge-object methods are not run (see ``_skip``)."""
+DENSE_LIMIT = 8 * 1024**3
+"""The most memory the expanded ``linear_sum_assignment`` matrix may take."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    cpsat_s: float
+    milp_s: float
+    timeout_s: float
+
+
+LIMITS = Limits(cpsat_s=60.0, milp_s=600.0, timeout_s=1800.0)
+QUICK_LIMITS = Limits(cpsat_s=5.0, milp_s=30.0, timeout_s=120.0)
+
+
+def _skip(method: str, n_edges: int, dense: int) -> str | None:
+    if method == "lsa" and dense > DENSE_LIMIT:
+        return f"dense matrix would need {dense / 1024**3:,.0f} GiB (machine: 24 GiB)"
+    if method in ("networkx", "milp", "cpsat", "cpsat_plain") and n_edges > HEAVY_EDGES:
+        return (
+            f"{n_edges / 1e6:.1f} M edges: one Python or solver object per edge; at Seoul "
+            "size (1.3 M edges) this method already takes minutes and GiBs (see its row)"
+        )
+    return None
+
+
+def run_method(case: Case, seed: int, method: str, limits: Limits) -> dict[str, Any]:
+    """Build the case's problem (untimed), run one method (timed), verify and measure."""
+    import gc
+    import time
+
+    import numpy as np
+
+    from benchmarks.methods import METHODS, Edges, dense_bytes
+    from benchmarks.worker import _peak_mib, _reset_peak, _status_mib
+    from matchkit import (
+        AssignmentProblem,
+        Policy,
+        Status,
+        solve,
+        solve_assignment,
+        verify_assignment,
+    )
+    from matchkit import verify as verify_cohort
+    from matchkit.core.assignment import Assignment, objective_value
+
+    cohort = policy = rules = None
+    if case.kind == "cohort":
+        from matchkit.domain.compile import MILLI, compile_problem
+        from matchkit.domain.solve import _join, _prepare
+        from matchkit.synth import generate_cohort
+
+        cohort = generate_cohort(n_mentors=case.mentors, n_mentees=case.mentees, seed=seed)
+        policy = Policy(**dict(case.policy))
+        rules, pinned = _prepare(cohort, policy)
+        problem = compile_problem(rules, pinned).problem
+        profit = problem.score + problem.unmatched_penalty[problem.mentee]
+    else:
+        from benchmarks.instances import Size, ensure_cached, load
+
+        size = Size(case.name.replace(" ", "-"), case.mentees, case.mentors, case.k)
+        cache = ensure_cached(ROOT / "benchmarks" / ".cache", size, seed)
+        inst = load(cache, "int")
+        problem = AssignmentProblem(
+            case.mentees, case.mentors, inst.mentee, inst.mentor, inst.score, inst.capacity
+        )
+        profit = problem.score
+    edges = Edges(
+        problem.n_mentees,
+        problem.n_mentors,
+        problem.mentee,
+        problem.mentor,
+        problem.score,
+        profit,
+        problem.capacity,
+    )
+    out: dict[str, Any] = {"case": case.name, "seed": seed, "method": method}
+    out["edges"] = edges.n_edges
+    reason = _skip(method, edges.n_edges, dense_bytes(edges))
+    if reason is not None:
+        return {**out, "skipped": reason}
+
+    gc.collect()
+    rss_before = _status_mib("VmRSS")
+    _reset_peak()
+    t0 = time.perf_counter()
+    if method in ("flow", "cpsat"):
+        limit = limits.cpsat_s if method == "cpsat" else None
+        if cohort is not None:
+            result = solve(cohort, policy, method=method, time_limit=limit, seed=0)
+            status = result.status.value
+        else:
+            a = solve_assignment(problem, method=method, time_limit=limit, seed=0)
+            selected, status = a.selected, a.status.value
+    else:
+        fn = METHODS[method]
+        kw = {"time_limit": limits.milp_s if method == "milp" else limits.cpsat_s}
+        selected, status = (
+            fn(edges, seed, **kw) if method in ("milp", "cpsat_plain") else fn(edges, seed)
+        )
+    wall = time.perf_counter() - t0
+    peak = _peak_mib()
+    out.update(wall_s=wall, peak_mib=peak, rss_before_mib=rss_before, status=status)
+
+    if method in ("flow", "cpsat") and cohort is not None:
+        selected = _selection(problem, rules, result)
+    optimal = status == "optimal"
+    chosen = np.asarray(selected, dtype=np.bool_)
+    value = objective_value(problem, chosen)
+    assignment = Assignment(
+        problem=problem,
+        selected=chosen,
+        objective=value,
+        bound=value if optimal else float("inf"),  # a heuristic proves no bound
+        status=Status.OPTIMAL if optimal else Status.FEASIBLE,
+        method=method,
+        wall_time=wall,
+        raw_status=status,
+    )
+    out["violations"] = [str(v) for v in verify_assignment(problem, assignment)][:5]
+    out["matched"] = int(assignment.selected.sum())
+    out["mentees"] = problem.n_mentees
+    if cohort is None:
+        out["objective"] = float(assignment.objective)
+        return out
+    assert rules is not None
+    assert policy is not None
+    res = _join(rules, assignment, policy, seed, {}, {})
+    out["objective"] = round(res.objective * MILLI) / MILLI
+    m = res.metrics()
+    top = max(m.match_rate_by_priority) if m.match_rate_by_priority else None
+    out["metrics"] = {
+        "match_rate": m.match_rate,
+        "matched": len(res.matches),
+        "top_priority": top,
+        "top_priority_rate": m.match_rate_by_priority.get(top, 0.0) if top is not None else None,
+        "top_priority_matched": sum(1 for x in res.matches if x.priority == top),
+        "mean_subject_fit": m.mean_subject_fit,
+        "continuity_kept": m.continuity_kept,
+    }
+    if case.verify:
+        out["violations"] += [str(v) for v in verify_cohort(cohort, policy, res)][:5]
+    return out
+
+
+def _selection(problem: Any, rules: Any, result: Any) -> Any:
+    """The edges of ``problem`` that a MatchResult's matches use."""
+    import numpy as np
+
+    nt = problem.n_mentors
+    s_index = {sid: k for k, sid in enumerate(rules.a.s_ids)}
+    t_index = {tid: k for k, tid in enumerate(rules.a.t_ids)}
+    keys = [s_index[m.mentee_id] * nt + t_index[m.mentor_id] for m in result.matches]
+    edge_keys = problem.mentee.astype(np.int64) * nt + problem.mentor
+    return np.isin(edge_keys, np.array(keys, dtype=np.int64))
+
+
+# --- the parent: one worker process per (case, seed, method) ------------------------------
+def _worker_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+def _run_worker(case: Case, seed: int, method: str, quick: bool, limits: Limits) -> dict[str, Any]:
+    job = json.dumps({"case": case.name, "seed": seed, "method": method, "quick": quick})
+    cmd = [sys.executable, "-m", "benchmarks", "compare", "--worker", job]
+    base: dict[str, Any] = {"case": case.name, "seed": seed, "method": method}
+    try:
+        proc = subprocess.run(
+            cmd,
+            cwd=ROOT,
+            env=_worker_env(),
+            capture_output=True,
+            text=True,
+            timeout=limits.timeout_s,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return {**base, "status": "timed out", "wall_s": None, "timeout_s": limits.timeout_s}
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith(MARKER)]
+    if proc.returncode != 0 or not lines:
+        return {**base, "status": "failed", "error": proc.stderr.strip()[-600:]}
+    result: dict[str, Any] = json.loads(lines[-1][len(MARKER) :])
+    return result
+
+
+def _scaling(quick: bool) -> list[dict[str, Any]]:
+    """matchkit flow and bare OR-Tools on random instances from 10^4 to 10^7 edges."""
+    from benchmarks.instances import Size, ensure_cached
+    from benchmarks.worker import Job, run_in_subprocess
+
+    edges = (
+        (1_000, 10_000)
+        if quick
+        else (10_000, 30_000, 100_000, 300_000, 1_000_000, 3_000_000, 10_000_000)
+    )
+    rows = []
+    for n in edges:
+        k = 50 if n >= 10_000 else 10
+        size = Size(f"scaling-{n}", n // k, max(1, n // k // 4), k)
+        path = ensure_cached(ROOT / "benchmarks" / ".cache", size, 0)
+        for kind in ("matchkit", "bare"):
+            r = run_in_subprocess(Job(kind=kind, instance=str(path)))
+            rows.append(
+                {
+                    "edges": size.n_edges,
+                    "kind": kind,
+                    "wall_s": r["wall_time"],
+                    "peak_mib": r["peak_mib"],
+                    "increment_mib": r["increment_mib"],
+                    "objective": r["objective"],
+                }
+            )
+            print(
+                f"  scaling {size.n_edges:>10,} {kind:>8}: {r['wall_time']:.3f} s",
+                file=sys.stderr,
+                flush=True,
+            )
+    return rows
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--quick", action="store_true", help="tiny cases, for the smoke test")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results directory")
+    parser.add_argument("--cases", default=None, help="comma-separated subset of case names")
+    parser.add_argument(
+        "--methods", default=None, help=f"comma-separated subset of {','.join(METHOD_ORDER)}"
+    )
+    parser.add_argument("--no-scaling", action="store_true", help="skip the scaling sweep")
+    parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
+
+
+def main(args: argparse.Namespace, command: str) -> int:
+    from benchmarks.compare_report import plot, render, summarise
+
+    if args.worker is not None:
+        job = json.loads(args.worker)
+        case = next(c for c in (*CASES, *QUICK_CASES) if c.name == job["case"])
+        limits = QUICK_LIMITS if job["quick"] else LIMITS
+        out = run_method(case, job["seed"], job["method"], limits)
+        print(MARKER + json.dumps(out), flush=True)
+        return 0
+    cases = QUICK_CASES if args.quick else CASES
+    limits = QUICK_LIMITS if args.quick else LIMITS
+    if args.cases:
+        wanted = set(args.cases.split(","))
+        cases = tuple(c for c in cases if c.name in wanted)
+    methods = METHOD_ORDER if not args.methods else tuple(args.methods.split(","))
+    jobs = [
+        (c, seed, m)
+        for c in cases
+        for seed in range(c.seeds)
+        for m in methods
+        if m not in SLOW or seed < c.slow_seeds
+    ]
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    partial = args.out / "compare.partial.jsonl"  # every measurement as it lands (long runs)
+    partial.write_text("")
+
+    def run(job: tuple[Case, int, str]) -> dict[str, Any]:
+        case, seed, method = job
+        r = _run_worker(case, seed, method, args.quick, limits)
+        with partial.open("a") as f:
+            f.write(json.dumps(r) + "\n")
+        what = r.get("skipped") or (
+            f"{r['wall_s']:.2f} s, {r.get('status')}" if r.get("wall_s") else r["status"]
+        )
+        print(f"[{case.name} seed {seed}] {method}: {what}", file=sys.stderr, flush=True)
+        return r
+
+    # Measurements run one at a time; the smoke test's tiny ones two at a time (their
+    # timings mean nothing, and half the wait keeps the test suite short).
+    with ThreadPoolExecutor(max_workers=2 if args.quick else 1) as pool:
+        runs = list(pool.map(run, jobs))
+    scaling = [] if args.no_scaling else _scaling(args.quick)
+    results = {
+        "suite": "compare",
+        "quick": bool(args.quick),
+        "command": command,
+        "machine": machine_info(),
+        "limits": asdict(limits),
+        "cases": [asdict(c) for c in cases],
+        "summary": summarise(cases, runs),
+        "runs": runs,
+        "scaling": scaling,
+    }
+    (args.out / "compare.json").write_text(json.dumps(results, indent=2) + "\n")
+    (args.out / "compare.md").write_text(render(results))
+    plot(results, args.out)
+    partial.unlink()
+    print(f"wrote {args.out}/compare.json, compare.md and compare-*.png", file=sys.stderr)
+    return 0
