@@ -324,7 +324,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--methods", default=None, help=f"comma-separated subset of {','.join(METHOD_ORDER)}"
     )
     parser.add_argument("--no-scaling", action="store_true", help="skip the scaling sweep")
+    parser.add_argument(
+        "--render", action="store_true", help="re-draw compare.md and the plots from compare.json"
+    )
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
+
+
+def _render_only(out: Path) -> int:
+    """Summarise, write the Markdown and draw the plots again from a results file."""
+    from benchmarks.compare_report import plot, render, summarise
+
+    results = json.loads((out / "compare.json").read_text())
+    cases = [
+        Case(
+            **{
+                **c,
+                "policy": tuple(map(tuple, c["policy"])),
+                "not_run": tuple(map(tuple, c["not_run"])),
+            }
+        )
+        for c in results["cases"]
+    ]
+    results["summary"] = summarise(cases, results["runs"])
+    (out / "compare.json").write_text(json.dumps(results, indent=2) + "\n")
+    (out / "compare.md").write_text(render(results))
+    plot(results, out)
+    return 0
 
 
 def main(args: argparse.Namespace, command: str) -> int:
@@ -337,6 +362,8 @@ def main(args: argparse.Namespace, command: str) -> int:
         out = run_method(case, job["seed"], job["method"], limits)
         print(MARKER + json.dumps(out), flush=True)
         return 0
+    if args.render:
+        return _render_only(args.out)
     cases = QUICK_CASES if args.quick else CASES
     limits = QUICK_LIMITS if args.quick else LIMITS
     if args.cases:

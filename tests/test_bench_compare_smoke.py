@@ -39,3 +39,11 @@ def test_compare_benchmark_quick(tmp_path: Path) -> None:
     assert "## Scaling" in text
     for png in ("compare-time.png", "compare-scaling.png"):
         assert (tmp_path / png).stat().st_size > 10_000
+    # --render redraws the report from the results file alone, identically.
+    (tmp_path / "compare.md").unlink()
+    render = [*cmd[:4], "--render", "--out", str(tmp_path)]
+    proc = subprocess.run(
+        render, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "compare.md").read_text() == text
