@@ -29,7 +29,7 @@ from ortools.graph.python import min_cost_flow
 
 from benchmarks.instances import Instance
 
-__all__ = ["BareResult", "edge_costs", "solve_bare"]
+__all__ = ["BareResult", "add_side_arcs", "edge_costs", "solve_bare"]
 
 INT_LIMIT = 2**53
 
@@ -76,8 +76,13 @@ def _add_edge_arcs(
     return arcs, scale
 
 
-def _add_side_arcs(smcf: min_cost_flow.SimpleMinCostFlow, inst: Instance) -> None:
-    nm, nt = inst.size.n_mentees, inst.size.n_mentors
+def add_side_arcs(
+    smcf: min_cost_flow.SimpleMinCostFlow,
+    nm: int,
+    nt: int,
+    capacity: npt.NDArray[np.integer],
+) -> None:
+    """Source -> mentee, mentor -> sink and sink -> source arcs (see the module docstring)."""
     sink = nm + nt + 1
     smcf.add_arcs_with_capacity_and_unit_cost(
         np.zeros(nm, dtype=np.int32),
@@ -88,7 +93,7 @@ def _add_side_arcs(smcf: min_cost_flow.SimpleMinCostFlow, inst: Instance) -> Non
     smcf.add_arcs_with_capacity_and_unit_cost(
         np.arange(nm + 1, nm + nt + 1, dtype=np.int32),
         np.full(nt, sink, dtype=np.int32),
-        inst.capacity.astype(np.int64, copy=False),
+        capacity.astype(np.int64, copy=False),
         np.zeros(nt, dtype=np.int64),
     )
     smcf.add_arcs_with_capacity_and_unit_cost(
@@ -105,7 +110,7 @@ def solve_bare(inst: Instance) -> BareResult:
     n_nodes = inst.size.n_mentees + inst.size.n_mentors + 2
     smcf = min_cost_flow.SimpleMinCostFlow()
     arcs, scale = _add_edge_arcs(smcf, inst, n_nodes)
-    _add_side_arcs(smcf, inst)
+    add_side_arcs(smcf, inst.size.n_mentees, inst.size.n_mentors, inst.capacity)
     t1 = time.perf_counter()
     status = smcf.solve()
     t2 = time.perf_counter()

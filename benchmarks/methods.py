@@ -87,8 +87,9 @@ def random_feasible(e: Edges, seed: int) -> tuple[B, str]:
 def bare(e: Edges, seed: int) -> tuple[B, str]:
     from ortools.graph.python import min_cost_flow
 
-    nm, nt, n = e.n_mentees, e.n_mentors, e.n_edges
-    sink = nm + nt + 1
+    from benchmarks.bare import add_side_arcs
+
+    nm, n = e.n_mentees, e.n_edges
     smcf = min_cost_flow.SimpleMinCostFlow()
     arcs = smcf.add_arcs_with_capacity_and_unit_cost(
         (e.mentee + 1).astype(np.int32),
@@ -96,19 +97,7 @@ def bare(e: Edges, seed: int) -> tuple[B, str]:
         np.ones(n, dtype=np.int64),
         -e.profit,
     )
-    smcf.add_arcs_with_capacity_and_unit_cost(
-        np.zeros(nm, dtype=np.int32),
-        np.arange(1, nm + 1, dtype=np.int32),
-        np.ones(nm, dtype=np.int64),
-        np.zeros(nm, dtype=np.int64),
-    )
-    smcf.add_arcs_with_capacity_and_unit_cost(
-        np.arange(nm + 1, nm + nt + 1, dtype=np.int32),
-        np.full(nt, sink, dtype=np.int32),
-        e.capacity.astype(np.int64),
-        np.zeros(nt, dtype=np.int64),
-    )
-    smcf.add_arc_with_capacity_and_unit_cost(sink, 0, nm, 0)
+    add_side_arcs(smcf, nm, e.n_mentors, e.capacity)
     status = smcf.solve()
     if status != smcf.OPTIMAL:
         return np.zeros(n, dtype=np.bool_), f"status {status}"
