@@ -98,19 +98,20 @@ class PairRules:
         self.need_total = arrays.s_needs.sum(axis=1)
         lengths = np.unique(arrays.s_slots)
         self.length_index = np.searchsorted(lengths, arrays.s_slots)
-        self.s_eroded = np.empty_like(arrays.s_avail)
-        self.t_eroded = np.empty((lengths.size, arrays.n_mentors, 7), dtype=np.uint64)
+        s_eroded = np.empty_like(arrays.s_avail)
+        t_eroded = np.empty((lengths.size, arrays.n_mentors, 7), dtype=np.uint64)
         for k, length in enumerate(lengths.tolist()):
             rows = arrays.s_slots == length
-            self.s_eroded[rows] = erode(arrays.s_avail[rows], length)
-            self.t_eroded[k] = erode(arrays.t_avail, length)
+            s_eroded[rows] = erode(arrays.s_avail[rows], length)
+            t_eroded[k] = erode(arrays.t_avail, length)
         nt = arrays.n_mentors
-        self.t_eroded_flat = self.t_eroded.reshape(lengths.size * nt, 7)
-        self.s_sig = _signature(self.s_eroded)
-        self.t_sig = _signature(self.t_eroded_flat)
-        # Day-major copies: a pair's check reads one word per day from a contiguous row.
-        self.s_eroded_days = np.ascontiguousarray(self.s_eroded.T)
-        self.t_eroded_days = np.ascontiguousarray(self.t_eroded_flat.T)
+        t_eroded_flat = t_eroded.reshape(lengths.size * nt, 7)
+        self.s_sig = _signature(s_eroded)
+        self.t_sig = _signature(t_eroded_flat)
+        # Day-major: a pair's check reads one word per day from a contiguous row (row-major
+        # masks are not kept: nothing reads them once these exist).
+        self.s_eroded_days = np.ascontiguousarray(s_eroded.T)
+        self.t_eroded_days = np.ascontiguousarray(t_eroded_flat.T)
         self.s_needs_cols = np.ascontiguousarray(arrays.s_needs.T)
         self.quality_cols = np.ascontiguousarray(self.quality.T)
         self.forbidden = forbidden  # sorted keys i * n_mentors + j
