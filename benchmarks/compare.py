@@ -31,13 +31,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks.compare_report import plot, render, summarise
 from benchmarks.report import machine_info
 from benchmarks.worker import MARKER, ROOT
 
 __all__ = ["CASES", "Case", "Limits", "add_arguments", "main"]
 
 DEFAULT_OUT = ROOT / "benchmarks" / "results"
-MIB = 1024.0
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,6 @@ QUICK_CASES = (
     Case("tiny", "cohort", 40, 150, 1, verify=True),
     Case("random tiny", "array", 150, 600, 1, k=20),
 )
-EXACT = ("flow", "cpsat", "bare", "networkx", "lsa", "milp", "cpsat_plain")
 METHOD_ORDER = (
     "flow",
     "cpsat",
@@ -201,8 +200,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _render_only(out: Path) -> int:
     """Summarise, write the Markdown and draw the plots again from a results file."""
-    from benchmarks.compare_report import plot, render, summarise
-
     results = json.loads((out / "compare.json").read_text())
     cases = [
         Case(
@@ -215,15 +212,18 @@ def _render_only(out: Path) -> int:
         for c in results["cases"]
     ]
     results["summary"] = summarise(cases, results["runs"])
-    (out / "compare.json").write_text(json.dumps(results, indent=2) + "\n")
-    (out / "compare.md").write_text(render(results))
-    plot(results, out)
+    _write(results, out)
     return 0
 
 
-def main(args: argparse.Namespace, command: str) -> int:
-    from benchmarks.compare_report import plot, render, summarise
+def _write(results: dict[str, Any], out: Path) -> None:
+    """compare.json, compare.md and the plots."""
+    (out / "compare.json").write_text(json.dumps(results, indent=2) + "\n")
+    (out / "compare.md").write_text(render(results))
+    plot(results, out)
 
+
+def main(args: argparse.Namespace, command: str) -> int:
     if args.worker is not None:
         job = json.loads(args.worker)
         case = next(c for c in (*CASES, *QUICK_CASES) if c.name == job["case"])
@@ -284,9 +284,7 @@ def main(args: argparse.Namespace, command: str) -> int:
         "runs": runs,
         "scaling": scaling,
     }
-    (args.out / "compare.json").write_text(json.dumps(results, indent=2) + "\n")
-    (args.out / "compare.md").write_text(render(results))
-    plot(results, args.out)
+    _write(results, args.out)
     partial.unlink()
     print(f"wrote {args.out}/compare.json, compare.md and compare-*.png", file=sys.stderr)
     return 0
