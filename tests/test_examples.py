@@ -21,10 +21,12 @@ def test_readme_python_blocks_run(capsys: pytest.CaptureFixture[str]) -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
     assert blocks, "README has no python example"
+    namespace: dict[str, object] = {}  # blocks build on each other, as a reader's session
     for block in blocks:
-        exec(compile(block, "README.md", "exec"), {})
+        exec(compile(block, "README.md", "exec"), namespace)
     out = capsys.readouterr().out
     assert "s-01 -> m-01 30.0 Sat 10:00-12:00" in out
+    assert "cpsat Sat 10:00-12:00" in out
     assert "s-02 -> m-02 8.5 Wed 18:00-20:00" in out
     assert "s-03 no_subject - no mentor teaches a needed subject" in out
     assert "optimal 1.9 [1 0 1]" in out

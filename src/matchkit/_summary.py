@@ -38,8 +38,13 @@ def print_summary(
     head.add_column("figure")
     head.add_column("value", justify="right")
     head.add_row("status", f"{result.status.value} ({result.method})")
+    if result.method_reason:
+        head.add_row("method chosen because", Text(result.method_reason))
     if result.status is not Status.OPTIMAL and result.status.has_solution:
+        head.add_row("bound (points)", _num(result.bound))
         head.add_row("gap to bound", _pct(result.gap))
+    if result.matches and result.matches[0].session is not None:
+        head.add_row("weekly sessions", f"{len(result.matches):,} scheduled, none overlapping")
     head.add_row("objective (points)", _num(result.objective))
     head.add_row("mentees", f"{m.n_mentees:,}")
     head.add_row("matched", f"{m.n_matched:,} ({_pct(m.match_rate)})")

@@ -149,9 +149,10 @@ def write_result(result: MatchResult, path: PathLike) -> None:
 
     ``matches.csv`` has one row per mentee, matched ones first: ``mentee_id``,
     ``mentor_id``, ``score``, one ``score_<weight>`` column per score component, ``window``,
-    ``mode``, ``distance_km``, ``reason`` and ``detail`` (unmatched only), ``priority``,
-    ``level``, ``district``, ``continuity``; points rounded to 6 decimals. It is an export
-    for spreadsheets; read results back from the JSON, which keeps every digit. Infinite or
+    ``session`` (the weekly session, when the policy schedules them), ``mode``,
+    ``distance_km``, ``reason`` and ``detail`` (unmatched only), ``priority``, ``level``,
+    ``district``, ``continuity``; points rounded to 6 decimals. It is an export for
+    spreadsheets; read results back from the JSON, which keeps every digit. Infinite or
     undefined figures (the objective of an infeasible run) are written as JSON's
     ``Infinity`` / ``NaN``, which :func:`read_result` reads.
     """
@@ -273,6 +274,7 @@ def _write_matches(p: Path, result: MatchResult) -> None:
         "score",
         *(f"score_{k}" for k in parts),
         "window",
+        "session",
         "mode",
         "distance_km",
         "reason",
@@ -300,6 +302,7 @@ def _write_matches(p: Path, result: MatchResult) -> None:
                     format_number(round(rec.score, 6)),
                     *(format_number(round(rec.breakdown.get(k, 0.0), 6)) for k in parts),
                     str(rec.window),
+                    "" if rec.session is None else str(rec.session),
                     rec.mode.value,
                     "" if d is None else format_number(d),
                     "",
@@ -308,7 +311,7 @@ def _write_matches(p: Path, result: MatchResult) -> None:
                 ]
             )
         else:
-            blank = [""] * (len(parts) + 5)
+            blank = [""] * (len(parts) + 6)
             rows.append(
                 [escape(rec.mentee_id), *blank, rec.reason.value, escape(rec.detail), *common]
             )

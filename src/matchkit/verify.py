@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from matchkit._verify_rich import balance_penalty, check_rich
 from matchkit.core.assignment import Assignment, Status
 from matchkit.core.problem import AssignmentProblem
 from matchkit.domain.geo import haversine_km
@@ -183,8 +184,12 @@ def verify(cohort: Cohort, policy: Policy, result: MatchResult) -> list[Violatio
     each match keeps every hard rule (subject, mode, travel, common window, avoid,
     forbidden), its window is the pair's common time and its score the policy's formula;
     pinned pairs are matched; no mentor is over capacity; the objective equals the matched
-    scores minus the value of every unmatched mentee; an unmatched mentee's reason is true
-    where it claims that no mentor passes a rule.
+    scores minus the value of every unmatched mentee (and the balance penalty); an unmatched
+    mentee's reason is true where it claims that no mentor passes a rule. The policy's rich
+    rules too: with sessions, every match has one of the mentee's length inside both
+    availabilities and no mentor's sessions overlap (offline ones at least the travel buffer
+    apart); minimum loads, floors, group caps and category limits hold. (Whether a max-min
+    answer is the max-min optimum is a search question no check can settle.)
 
     Examples
     --------
@@ -234,10 +239,11 @@ def verify(cohort: Cohort, policy: Policy, result: MatchResult) -> list[Violatio
             for u in result.unmatched
             if u.mentee_id in mentees
         ]
-        expected = math.fsum(gained) - math.fsum(charged)
+        expected = math.fsum(gained) - math.fsum(charged) - balance_penalty(policy, result)
         if not abs(result.objective - expected) <= 1e-6 * max(1.0, abs(expected)):
             out.append(Violation("objective", f"objective {result.objective!r} != {expected!r}"))
     out.extend(_check_reasons(result, mentees, cohort.mentors, policy, forbidden))
+    out.extend(Violation(code, message) for code, message in check_rich(cohort, policy, result))
     return out
 
 

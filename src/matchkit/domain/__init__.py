@@ -1,12 +1,13 @@
 """The domain layer: people, subjects and weeks, compiled down to the array-level engine."""
 
 from matchkit.domain.model import Cohort, Level, Mentee, Mentor, Mode
-from matchkit.domain.policy import Policy, Weights
+from matchkit.domain.policy import CategoryLimit, Floor, GroupCap, Policy, Sessions, Weights
 from matchkit.domain.result import (
     Continuity,
     Match,
     MatchResult,
     Metrics,
+    Session,
     Unmatched,
     UnmatchedReason,
 )
@@ -14,8 +15,11 @@ from matchkit.domain.schedule import Availability
 
 __all__ = [
     "Availability",
+    "CategoryLimit",
     "Cohort",
     "Continuity",
+    "Floor",
+    "GroupCap",
     "Level",
     "Match",
     "MatchResult",
@@ -24,6 +28,8 @@ __all__ = [
     "Metrics",
     "Mode",
     "Policy",
+    "Session",
+    "Sessions",
     "Unmatched",
     "UnmatchedReason",
     "Weights",

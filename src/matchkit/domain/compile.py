@@ -115,6 +115,7 @@ def compile_problem(rules: PairRules, pinned: tuple[I64, I64]) -> Compiled:
         mentor,
         score,
         a.t_capacity,
+        min_load=np.minimum(p.min_load, a.t_capacity) if p.min_load else 0,
         unmatched_penalty=rules.value_of_matching_milli(),
         pinned=pinned_mask,
     )

@@ -21,12 +21,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["Policy", "Weights"]
+__all__ = ["CategoryLimit", "Floor", "GroupCap", "Policy", "Sessions", "Weights"]
 
 Weight = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Pair = tuple[str, str]
+Scalar = str | int | float | bool
+FieldName = Annotated[str, Field(min_length=1, max_length=64)]
+"""A mentee field (``priority``, ``level``, ``grade``, ``district``, ``mode``) or the name of
+a key of ``Mentee.attributes`` (every mentee must have it)."""
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
 class Weights(BaseModel):
@@ -59,6 +64,71 @@ class Weights(BaseModel):
     priority: Weight = 25.0
     """Added per priority level: a student in greater need wins a contested mentor unless the
     pairs differ by more than this many points per level."""
+    balance: Weight = 0.0
+    """Subtracted for every pair of mentees sharing a mentor (a mentor with ``k`` mentees
+    costs ``balance * k * (k - 1) / 2``): a convex penalty that spreads mentees across
+    mentors instead of filling the best ones first. 0 (the default) turns it off."""
+
+
+class Sessions(BaseModel):
+    """Schedule a concrete weekly session for every match (see ``Policy.sessions``).
+
+    Each match gets one session of the mentee's ``session_hours`` on the half-hour grid,
+    inside both availabilities; a mentor's sessions never overlap, and two of a mentor's
+    offline sessions are at least ``offline_buffer_minutes`` apart (travel). A mentee has
+    one mentor, so a mentee is never double-booked.
+    """
+
+    model_config = _FROZEN
+
+    offline_buffer_minutes: Annotated[int, Field(ge=0, le=240, multiple_of=30)] = 0
+
+
+class Floor(BaseModel):
+    """At least ``min_rate`` of the mentees in a group are matched.
+
+    The group is the mentees whose ``field`` equals ``value``; with ``value=None`` every value
+    of the field is its own group with the same floor. Groups of different floors may overlap.
+
+    Examples
+    --------
+    >>> Floor(field="priority", value=3, min_rate=0.9).min_rate
+    0.9
+    """
+
+    model_config = _FROZEN
+
+    field: FieldName
+    value: Scalar | None = None
+    min_rate: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+
+
+class GroupCap(BaseModel):
+    """At most ``max_per_mentor`` of one mentor's mentees share a value of ``field`` (for
+    example at most 2 from the same school)."""
+
+    model_config = _FROZEN
+
+    field: FieldName
+    max_per_mentor: Annotated[int, Field(ge=1)]
+
+
+class CategoryLimit(BaseModel):
+    """Each mentor who mentors anyone has between ``at_least`` and ``at_most`` mentees whose
+    ``field`` equals ``value`` (a mentor left without mentees is not held to ``at_least``)."""
+
+    model_config = _FROZEN
+
+    field: FieldName
+    value: Scalar
+    at_least: Annotated[int, Field(ge=0)] = 0
+    at_most: Annotated[int, Field(ge=0)] | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CategoryLimit:
+        if self.at_most is not None and self.at_most < self.at_least:
+            raise ValueError(f"at_most ({self.at_most}) is below at_least ({self.at_least})")
+        return self
 
 
 class Policy(BaseModel):
@@ -95,3 +165,37 @@ class Policy(BaseModel):
     forbidden: tuple[Pair, ...] = ()
     """(mentee id, mentor id) pairs that must not be formed."""
     weights: Weights = Weights()
+    sessions: Sessions | None = None
+    """Schedule a weekly session for every match (:class:`Sessions`); ``None`` (the default)
+    only requires a common window, as rule 4 says."""
+    floors: tuple[Floor, ...] = ()
+    """Minimum match rates per group of mentees (:class:`Floor`)."""
+    maxmin: tuple[FieldName, ...] = ()
+    """Fields whose groups' lowest match rate is maximised first; the score is maximised
+    second, with that lowest rate held. Empty (the default): the score alone."""
+    min_load: Annotated[int, Field(ge=0)] = 0
+    """Every mentor takes at least this many mentees (capped at their capacity)."""
+    group_caps: tuple[GroupCap, ...] = ()
+    """Per-mentor caps on mentees sharing a field's value (:class:`GroupCap`)."""
+    category_limits: tuple[CategoryLimit, ...] = ()
+    """Per-mentor counts of a category (:class:`CategoryLimit`)."""
+
+    def rich_rules(self) -> tuple[str, ...]:
+        """The active rules min-cost flow cannot express (each needs CP-SAT), by name.
+
+        Examples
+        --------
+        >>> Policy().rich_rules(), Policy(min_load=1).rich_rules()
+        ((), ())
+        >>> Policy(sessions={}, floors=[{"field": "level", "min_rate": 0.5}]).rich_rules()
+        ('sessions', 'floors')
+        """
+        active = {
+            "sessions": self.sessions is not None,
+            "floors": bool(self.floors),
+            "maxmin": bool(self.maxmin),
+            "balance": self.weights.balance > 0,
+            "group_caps": bool(self.group_caps),
+            "category_limits": bool(self.category_limits),
+        }
+        return tuple(name for name, on in active.items() if on)

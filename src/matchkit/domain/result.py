@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr
 from matchkit.core.assignment import Status
 from matchkit.domain.model import Level, Mode
 from matchkit.domain.policy import Policy
-from matchkit.domain.schedule import Availability
+from matchkit.domain.schedule import DAYS, SLOTS_PER_DAY, Availability
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -28,6 +28,7 @@ __all__ = [
     "Match",
     "MatchResult",
     "Metrics",
+    "Session",
     "Unmatched",
     "UnmatchedReason",
     "construct",
@@ -85,8 +86,45 @@ class UnmatchedReason(enum.StrEnum):
     NOT_WORTH = "not_worth"
     """Eligible mentors have room, but every such pair's score plus the value of matching the
     mentee is not above zero (only with custom weights: the defaults make matching worth it)."""
+    POLICY_RULES = "policy_rules"
+    """Eligible mentors have room, but the answer keeps the policy's rich rules (sessions,
+    floors, caps, balance) by leaving this mentee out."""
     NO_SOLUTION = "no_solution"
     """The rules together admit no matching at all (see the result's explanation)."""
+
+
+def _clock(slot: int) -> str:
+    return f"{slot // 2:02d}:{'30' if slot % 2 else '00'}"
+
+
+class Session(BaseModel):
+    """One weekly session: a day and a start and end time on the half-hour grid.
+
+    Examples
+    --------
+    >>> s = Session.from_slots(5 * 48 + 20, 4)
+    >>> str(s), s.availability().hours
+    ('Sat 10:00-12:00', 2.0)
+    """
+
+    model_config = _FROZEN
+
+    day: str
+    start: str
+    end: str
+
+    @classmethod
+    def from_slots(cls, start: int, length: int) -> Session:
+        """From a start on the week's slot line (``48 * day + half hour``) and a length."""
+        day, k = divmod(start, SLOTS_PER_DAY)
+        return cls.model_construct(day=DAYS[day], start=_clock(k), end=_clock(k + length))
+
+    def availability(self) -> Availability:
+        """The session's time as an :class:`~matchkit.Availability` (for set checks)."""
+        return Availability.parse(str(self))
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.start}-{self.end}"
 
 
 class Match(BaseModel):
@@ -110,6 +148,8 @@ class Match(BaseModel):
     level: Level
     district: str
     continuity: Continuity
+    session: Session | None = None
+    """The weekly session, when the policy schedules sessions (``Policy.sessions``)."""
 
 
 class Unmatched(BaseModel):
@@ -157,6 +197,8 @@ class MatchResult(BaseModel):
 
     status: Status
     method: str
+    method_reason: str | None = None
+    """Why ``method="auto"`` chose this method (or the method asked for)."""
     objective: float
     bound: float
     explanation: str | None = None
@@ -252,6 +294,7 @@ class MatchResult(BaseModel):
                     "mode": m.mode.value,
                     "distance_km": m.distance_km,
                     "window": str(m.window),
+                    "session": None if m.session is None else str(m.session),
                     "reason": None,
                     "priority": m.priority,
                     "level": m.level.value,
@@ -294,7 +337,9 @@ class MatchResult(BaseModel):
             Continuity.LOST: " Last term's mentor has left the programme.",
             Continuity.NONE: "",
         }[rec.continuity]
+        when = f"; weekly session {rec.session}" if rec.session is not None else ""
         return (
             f"mentee {mentee_id!r} is matched with mentor {rec.mentor_id!r}: score "
-            f"{rec.score:.2f} ({parts}); they meet {where}; common time {rec.window}.{cont}"
+            f"{rec.score:.2f} ({parts}); they meet {where}; common time {rec.window}{when}."
+            f"{cont}"
         )

@@ -17,18 +17,22 @@ from matchkit.core.problem import AssignmentProblem
 from matchkit.core.solve import _validate_options, solve_assignment
 from matchkit.domain.arrays import CohortArrays, cohort_arrays
 from matchkit.domain.compile import COMPONENTS, MILLI, PairRules, compile_problem
+from matchkit.domain.groups import GroupRules, group_rules
 from matchkit.domain.model import Cohort, Level, Mode
 from matchkit.domain.policy import Policy
+from matchkit.domain.reasons import unmatched_reasons
 from matchkit.domain.result import (
     Continuity,
     Match,
     MatchResult,
+    Session,
     Unmatched,
     UnmatchedReason,
     construct,
 )
+from matchkit.domain.rich_checks import RichData
 from matchkit.domain.schedule import Availability
-from matchkit.errors import InputError, InputProblem
+from matchkit.errors import InputError, InputProblem, UnsupportedFeatureError
 
 __all__ = ["solve"]
 
@@ -119,98 +123,6 @@ def _explanation(text: str | None, a: CohortArrays) -> str | None:
     return re.sub(r"\b(mentee|mentor)(s?) (\d+(?:, \d+)*)", ids, text)
 
 
-def _reasons(rules: PairRules, rows: I64, load: I64) -> list[tuple[UnmatchedReason, str]]:
-    """The first hard rule that leaves each mentee in ``rows`` without a candidate."""
-    a, p = rules.a, rules.p
-    nm = a.n_mentees
-    n_subject = rules.key_subject_count[rules.key[rows]]
-    n_mode = np.array([rules.key_candidates[k].size for k in rules.key[rows].tolist()])
-    counts = np.zeros((4, nm), dtype=np.int64)
-    for i, j in rules.candidates(rows):
-        near = rules.near_enough(i, j)[0]
-        timed = near & rules.fits_time(i, j)
-        allowed = timed & rules.allowed(i, j)
-        spare = allowed & (load[j] < a.t_capacity[j])
-        for k, mask in enumerate((near, timed, allowed, spare)):
-            counts[k] += np.bincount(i[mask], minlength=nm)
-    stages = np.vstack([n_subject, n_mode, counts[:, rows]])
-    out = []
-    for k, row in enumerate(rows.tolist()):
-        n = stages[:, k].tolist()
-        first = next((x for x in range(5) if n[x] == 0), 5)
-        pruned = p.max_candidates is not None and n[4] > p.max_candidates
-        out.append(_reason(first, n, a.s_slots[row] / 2, p, pruned=pruned))
-    return out
-
-
-def _unmatched_reasons(
-    rules: PairRules, prob: AssignmentProblem, rows: I64, load: I64
-) -> list[tuple[UnmatchedReason, str]]:
-    """Reasons for the unmatched ``rows``, re-walking the rules only where needed.
-
-    A mentee with candidate edges in the solved problem (and none pruned) is explained from
-    those edges: their mentors are full, or some have room but no pair is worth more than
-    leaving the mentee out. Mentees without edges, or whose candidates were pruned by
-    ``max_candidates``, are re-checked rule by rule.
-    """
-    a, k = rules.a, rules.p.max_candidates
-    room = load[prob.mentor] < a.t_capacity[prob.mentor]
-    degree = np.bincount(prob.mentee, minlength=a.n_mentees)[rows]
-    spare = np.bincount(prob.mentee, weights=room, minlength=a.n_mentees)[rows]
-    walk = (degree == 0) if k is None else (degree == 0) | (degree >= k)
-    walked = iter(_reasons(rules, rows[walk], load))
-    out = []
-    for n in range(rows.size):
-        if walk[n]:
-            out.append(next(walked))
-        else:
-            counts = [1, 1, 1, 1, int(degree[n]), int(spare[n])]
-            out.append(_reason(5, counts, 0.0, rules.p, pruned=False))
-    return out
-
-
-def _reason(
-    first: int, n: list[int], hours: float, p: Policy, *, pruned: bool
-) -> tuple[UnmatchedReason, str]:
-    """Reason and detail from per-stage candidate counts (see ``_reasons``)."""
-    R = UnmatchedReason
-    if first == 0:
-        return R.NO_SUBJECT, (
-            f"no mentor teaches a needed subject at proficiency >= {p.min_proficiency}"
-        )
-    if first == 1:
-        return R.NO_MODE, (
-            f"none of the {n[0]} mentors teaching a needed subject can meet in a compatible mode"
-        )
-    if first == 2:
-        return R.TOO_FAR, (
-            f"the {n[1]} mentors teaching a needed subject in a compatible mode are all "
-            f"farther than {p.max_travel_km} km for an offline session"
-            + (f" or {p.online_max_km} km online" if p.online_max_km is not None else "")
-        )
-    if first == 3:
-        return R.NO_COMMON_TIME, (
-            f"none of the {n[2]} mentors within reach shares a {hours:g} h weekly window"
-        )
-    if first == 4:
-        return R.EXCLUDED, (
-            f"the {n[3]} otherwise eligible mentors are on the avoid list or forbidden"
-        )
-    if n[5] == 0:
-        return R.MENTORS_FULL, (
-            f"all {n[4]} eligible mentors are full with mentees the optimum preferred"
-        )
-    if not pruned:
-        return R.NOT_WORTH, (
-            f"{n[5]} of {n[4]} eligible mentors have room, but no such pair scores above "
-            "zero once the value of matching is counted (see Weights.match and priority)"
-        )
-    return R.MENTORS_FULL, (
-        f"{n[5]} of {n[4]} eligible mentors have room but are not among the "
-        f"{p.max_candidates} best-scoring candidates kept (Policy.max_candidates)"
-    )
-
-
 @contextmanager
 def _gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector (restoring its state after).
@@ -244,6 +156,9 @@ def _join(
     seed: int,
     timings: dict[str, float],
     stats: dict[str, float],
+    *,
+    start: I64 | None = None,
+    method_reason: str | None = None,
 ) -> MatchResult:
     a = rules.a
     prob = assignment.problem
@@ -256,6 +171,13 @@ def _join(
     online = rules.online(i, j)
     windows = a.s_avail[i] & a.t_avail[j]
     score = prob.score[sel][order] / MILLI
+    if start is not None:
+        begin = start[sel][order].tolist()
+        sessions: list[Session | None] = [
+            Session.from_slots(b, n) for b, n in zip(begin, a.s_slots[i].tolist(), strict=True)
+        ]
+    else:
+        sessions = [None] * i.size
     matched = np.zeros(a.n_mentees, dtype=np.bool_)
     matched[i] = True
 
@@ -276,6 +198,7 @@ def _join(
         "window": [Availability.from_masks(tuple(w)) for w in windows.tolist()],
         "online": online.tolist(),
         "km": np.where(np.isfinite(km), np.round(km, 3), np.nan).tolist(),
+        "session": sessions,
     }
     matches = [
         _new_match(
@@ -290,13 +213,15 @@ def _join(
             level=_LEVELS[a.s_level[k]],
             district=a.districts[a.s_district[k]],
             continuity=continuity(k, m),
+            session=ses,
         )
-        for k, m, sc, pts, win, on, d in zip(*cols.values(), strict=True)
+        for k, m, sc, pts, win, on, d, ses in zip(*cols.values(), strict=True)
     ]
     rows = np.flatnonzero(~matched)
     explanation = _explanation(assignment.explanation, a)
     if assignment.status.has_solution:
-        why = _unmatched_reasons(rules, prob, rows, np.bincount(j, minlength=a.n_mentors))
+        load = np.bincount(j, minlength=a.n_mentors)
+        why = unmatched_reasons(rules, prob, rows, load, policy.rich_rules())
     else:
         detail = explanation or f"the solver found no answer ({assignment.raw_status})"
         why = [(UnmatchedReason.NO_SOLUTION, detail)] * rows.size
@@ -315,6 +240,7 @@ def _join(
     return MatchResult.model_construct(
         status=assignment.status,
         method=assignment.method,
+        method_reason=method_reason,
         objective=assignment.objective / MILLI,
         bound=assignment.bound / MILLI,
         explanation=explanation,
@@ -335,6 +261,8 @@ def solve(
     method: str = "auto",
     time_limit: float | None = None,
     seed: int = 0,
+    workers: int | None = None,
+    gap: float = 1e-4,
 ) -> MatchResult:
     """Match mentees to mentors under ``policy``: the best total score, every rule kept.
 
@@ -344,8 +272,25 @@ def solve(
         Mentors and mentees; never modified.
     policy : Policy, optional
         Hard rules and weights; ``Policy()`` by default.
-    method, time_limit, seed
-        As for :func:`matchkit.solve_assignment`.
+    method : {"auto", "flow", "cpsat"}
+        ``"auto"`` (the default) takes exact min-cost flow when every active rule is linear
+        (hard rules, weights, pins, ``min_load``) and CP-SAT when the policy uses a rule flow
+        cannot express (:meth:`Policy.rich_rules`); ``result.method_reason`` says which and
+        why. ``"flow"`` with such a rule raises :class:`~matchkit.UnsupportedFeatureError`.
+    time_limit : float, optional
+        Seconds CP-SAT may search. With rich rules the default is 60 s; the best answer
+        found is returned with status ``feasible``, its ``bound`` and ``gap``.
+    seed : int
+        CP-SAT's random seed.
+    workers : int, optional
+        CP-SAT search workers. With rich rules the default is one; several run CP-SAT's
+        interleaved search. Either way the answer is the same for the same input, seed and
+        ``workers`` (time limits count CP-SAT's deterministic time, see
+        ``docs/explanation/rich-rules.md``). Without rich rules, as for
+        :func:`matchkit.solve_assignment`.
+    gap : float
+        With rich rules, stop once the answer is within this fraction of the bound (the
+        flow relaxation's optimum); 0 searches until proven optimal or ``time_limit``.
 
     Returns
     -------
@@ -372,29 +317,91 @@ def solve(
     ('optimal', 'm-1')
     """
     with _gc_paused():
-        return _solve(cohort, policy, method, time_limit, seed)
+        return _solve(cohort, policy, method, time_limit, seed, workers, gap)
 
 
 def _solve(
-    cohort: Cohort, policy: Policy | None, method: str, time_limit: float | None, seed: int
+    cohort: Cohort,
+    policy: Policy | None,
+    method: str,
+    time_limit: float | None,
+    seed: int,
+    workers: int | None,
+    gap: float,
 ) -> MatchResult:
     t0 = time.perf_counter()
     policy = Policy() if policy is None else policy
-    _validate_options(method, time_limit, seed, None)
+    _validate_options(method, time_limit, seed, workers)
+    if isinstance(gap, bool) or not isinstance(gap, int | float) or not 0 <= gap < 1:
+        raise ValueError(f"gap must be a number in [0, 1), got {gap!r}")
+    rich = policy.rich_rules()
+    if rich and method == "flow":
+        raise UnsupportedFeatureError("flow", sorted(rich), ["cpsat"])
     rules, pinned = _prepare(cohort, policy)
+    groups = group_rules(cohort, policy) if rich else None
     compiled = compile_problem(rules, pinned)
     t1 = time.perf_counter()
-    assignment = solve_assignment(compiled.problem, method=method, time_limit=time_limit, seed=seed)
-    t2 = time.perf_counter()
     stats = {
         "mentors": float(rules.a.n_mentors),
         "mentees": float(rules.a.n_mentees),
         "eligible_pairs": float(compiled.eligible_pairs),
         "kept_pairs": float(compiled.problem.n_edges),
     }
+    start = None
+    if groups is not None:
+        from matchkit.domain.rich import solve_rich  # imports CP-SAT (about 0.5 s): when used
+
+        data = _rich_data(rules, compiled.problem, groups)
+        out = solve_rich(data, time_limit=time_limit, seed=seed, workers=workers or 1, gap=gap)
+        stats.update(out.stats)
+        start = out.start if policy.sessions is not None else None
+        assignment = Assignment(
+            problem=compiled.problem,
+            selected=out.selected,
+            objective=out.objective,
+            bound=out.bound,
+            status=out.status,
+            method="cpsat",
+            wall_time=time.perf_counter() - t1,
+            raw_status=out.status.value.upper(),
+            explanation=out.explanation,
+        )
+        reason = f"rules flow cannot express: {', '.join(rich)}"
+    else:
+        assignment = solve_assignment(
+            compiled.problem, method=method, time_limit=time_limit, seed=seed, workers=workers
+        )
+        reason = (
+            "every active rule is linear: exact min-cost flow"
+            if method == "auto"
+            else f"method={method!r} was asked for"
+        )
+    t2 = time.perf_counter()
     timings = {"compile": t1 - t0, "solve": t2 - t1}
-    result = _join(rules, assignment, policy, seed, timings, stats)
+    result = _join(
+        rules, assignment, policy, seed, timings, stats, start=start, method_reason=reason
+    )
     t3 = time.perf_counter()
     timings["join"] = t3 - t2
     timings["total"] = t3 - t0
     return result
+
+
+def _rich_data(rules: PairRules, problem: AssignmentProblem, groups: GroupRules) -> RichData:
+    a, p = rules.a, rules.p
+    i, j = problem.mentee, problem.mentor
+    always = a.s_prev[i] == j
+    return RichData(
+        problem=problem,
+        groups=groups,
+        s_ids=a.s_ids,
+        t_ids=a.t_ids,
+        sessions=p.sessions is not None,
+        buffer=(p.sessions.offline_buffer_minutes // 30) if p.sessions is not None else 0,
+        length=a.s_slots,
+        offline=~rules.online(i.astype(np.int64), j.astype(np.int64)),
+        s_avail=a.s_avail,
+        t_avail=a.t_avail,
+        balance_milli=round(p.weights.balance * MILLI),
+        always=always,
+    )
