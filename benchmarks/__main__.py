@@ -8,7 +8,7 @@ import shlex
 import sys
 from collections.abc import Sequence
 
-from benchmarks import compare, domain, engine
+from benchmarks import compare, domain, engine, rich
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,6 +26,10 @@ def _parser() -> argparse.ArgumentParser:
         "compare", help="matchkit against networkx, scipy, HiGHS, plain CP-SAT and greedy"
     )
     compare.add_arguments(compare_parser)
+    rich_parser = sub.add_parser(
+        "rich", help="solve(cohort) with weekly sessions and fairness floors (CP-SAT path)"
+    )
+    rich.add_arguments(rich_parser)
     return parser
 
 
@@ -47,6 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return domain.main(args, _command(args_list))
     if args.suite == "compare":
         return compare.main(args, _command(args_list))
+    if args.suite == "rich":
+        return rich.main(args, _command(args_list))
     raise AssertionError(f"unhandled suite {args.suite!r}")  # argparse rejects the rest
 
 

@@ -104,6 +104,30 @@ def test_solve_with_policy(runner: CliRunner, tmp_path: Path, cohort_dir: Path) 
     assert verify(read_cohort(cohort_dir), policy, result) == []
 
 
+def test_solve_with_rich_rules(runner: CliRunner, tmp_path: Path, cohort_dir: Path) -> None:
+    policy = Policy(
+        sessions={"offline_buffer_minutes": 30},
+        floors=[{"field": "priority", "value": 3, "min_rate": 0.5}],
+        group_caps=[{"field": "level", "max_per_mentor": 2}],
+    )
+    (tmp_path / "policy.json").write_text(policy.model_dump_json())
+    out = tmp_path / "r"
+    args = ["solve", str(cohort_dir), "--policy", str(tmp_path / "policy.json")]
+    done = runner.invoke(app, [*args, "--time-limit", "20", "--workers", "1", "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    assert "(cpsat)" in done.output
+    assert "method chosen because" in done.output
+    assert "weekly sessions" in done.output
+    result = read_result(out)
+    assert result.method_reason == "rules flow cannot express: sessions, floors, group_caps"
+    assert all(m.session is not None for m in result.matches)
+    assert verify(read_cohort(cohort_dir), policy, result) == []
+    header = (out / "matches.csv").read_text("utf-8-sig").splitlines()[0]
+    assert "session" in header.split(",")
+    done = runner.invoke(app, ["verify", str(cohort_dir), str(out)])
+    assert done.exit_code == 0, done.output
+
+
 def test_solve_options(runner: CliRunner, tmp_path: Path, cohort_dir: Path) -> None:
     out = tmp_path / "r"
     args = ["solve", str(cohort_dir), "--method", "cpsat", "--time-limit", "20", "--seed", "3"]

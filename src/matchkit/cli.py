@@ -89,6 +89,7 @@ def _solved(
     method: str,
     time_limit: float | None,
     seed: int,
+    workers: int | None = None,
 ) -> tuple[MatchResult, float]:
     with _step(console, "Reading the cohort..."):
         t0 = time.perf_counter()
@@ -96,7 +97,9 @@ def _solved(
         policy = read_policy(policy_path) if policy_path is not None else Policy()
         read_s = time.perf_counter() - t0
     with _step(console, f"Solving {len(cohort.mentees):,} mentees..."):
-        result = solve(cohort, policy, method=method, time_limit=time_limit, seed=seed)
+        result = solve(
+            cohort, policy, method=method, time_limit=time_limit, seed=seed, workers=workers
+        )
     return result, read_s
 
 
@@ -168,14 +171,22 @@ def solve_command(
     policy: PolicyOpt = None,
     method: Annotated[str, typer.Option("--method", help="auto, flow or cpsat.")] = "auto",
     time_limit: Annotated[
-        float | None, typer.Option("--time-limit", min=0, help="Seconds (cpsat).")
+        float | None,
+        typer.Option("--time-limit", min=0, help="Seconds (cpsat; 60 with rich rules)."),
     ] = None,
     seed: SeedOpt = 0,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, help="CP-SAT workers (default 1).")
+    ] = None,
 ) -> None:
-    """Match a cohort under a policy, print the summary and write the result."""
+    """Match a cohort under a policy, print the summary and write the result.
+
+    A policy with rich rules (sessions, floors, max-min, balance, caps; see
+    docs/explanation/rich-rules.md) is solved with CP-SAT; the summary says why.
+    """
     console = Console()
     with _clean_errors():
-        result, read_s = _solved(console, cohort, policy, method, time_limit, seed)
+        result, read_s = _solved(console, cohort, policy, method, time_limit, seed, workers)
         t0 = time.perf_counter()
         write_result(result, out)
         write_s = time.perf_counter() - t0

@@ -1,7 +1,8 @@
 """Greedy insertion: give unmatched mentees a mentor with room, keeping every rich rule.
 
 After :func:`~matchkit.domain.rich_checks.repair` has dropped pairs to fit sessions and caps,
-the mentees left out (highest value of matching first) each try their best candidate pairs in
+the mentees left out (those of floors still short first, then highest value of matching
+first) each try their best candidate pairs in
 turn; a pair is taken when its mentor has capacity, the per-mentor caps allow it and, with
 sessions, one of the pair's allowed starts is free of the mentor's other sessions (and, for
 an offline pair, at least the travel buffer from its other offline sessions). Sessions already
@@ -66,7 +67,12 @@ def insert(d: RichData, sel: B, start: I64, *, per_mentee: int = 20) -> int:
 
     penalty = np.asarray(p.unmatched_penalty)
     rows = np.flatnonzero(~matched)
-    rows = rows[np.argsort(-penalty[rows], kind="stable")]
+    # Mentees of floors still short go first, the most floors first; then by value.
+    short = np.zeros(p.n_mentees, dtype=np.int64)
+    for _, group, need in d.groups.floors:
+        if int(matched[group].sum()) < need:
+            short[group] += 1
+    rows = rows[np.lexsort((-penalty[rows], -short[rows]))]
     candidates = _best_edges(d, rows, per_mentee)
     flat = np.concatenate(candidates) if candidates else np.empty(0, np.int64)
     table = d.start_table(np.sort(flat)) if d.sessions and flat.size else None

@@ -183,8 +183,9 @@ def slot_search(
 
     The answer given must keep every rule but the floors. While floors fall short, each
     short floor's mentees are worth a bonus in the flow (a price per floor, raised in
-    proportion to its shortfall and lowered in proportion to its room, never below zero:
-    a subgradient step, so overlapping groups settle between them), and
+    proportion to its shortfall and lowered in proportion to its room, never below zero,
+    the step halved when a floor swings: subgradient steps, so overlapping groups settle
+    between them), and
     an answer with a smaller total shortfall wins; then the score decides. Stops after
     ``rounds`` rounds or three rounds in a row without gain (one of each stretching side),
     so the answer is the same on any machine, unless a round would start after ``deadline``
@@ -195,13 +196,20 @@ def slot_search(
     best = (short, d.objective(sel))
     groups = [group for _, group, _ in d.groups.floors]
     price = np.zeros(len(groups), dtype=np.int64)
-    # A subgradient step: about 0.2% of a typical mentee's value per missing match.
-    step = max(1, int(np.median(np.asarray(p.unmatched_penalty))) // 500) if p.n_mentees else 1
+    # Subgradient steps: per missing match, a group's price rises by 0.4 / size of a
+    # typical mentee's value (about 1 point per 100 missing in a group of 3,000: a big group
+    # moves many mentees per point), halved whenever the group swings between short and room.
+    typical = int(np.median(np.asarray(p.unmatched_penalty))) if p.n_mentees else 1
+    sizes = np.array([max(1, g.size) for g in groups], dtype=np.int64)
+    step = np.maximum(typical * 2 // (5 * sizes), 1)
+    previous = per.copy()
     improved = stale = 0
     for r in range(rounds):
         if (stale >= 3 and best[0] == 0) or time.perf_counter() > deadline:
             break
         stale += 1
+        step = np.where(np.sign(per) * np.sign(previous) < 0, np.maximum(step // 2, 1), step)
+        previous = per
         price = np.maximum(price + per * step, 0)
         bonus = np.zeros(p.n_mentees, dtype=np.int64)
         for group, value in zip(groups, price.tolist(), strict=True):

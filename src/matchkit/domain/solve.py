@@ -352,7 +352,9 @@ def _solve(
         from matchkit.domain.rich import solve_rich  # imports CP-SAT (about 0.5 s): when used
 
         data = _rich_data(rules, compiled.problem, groups)
-        out = solve_rich(data, time_limit=time_limit, seed=seed, workers=workers or 1, gap=gap)
+        # The time limit covers the whole call: compiling has used some of it already.
+        left = None if time_limit is None else max(0.1, time_limit - (t1 - t0))
+        out = solve_rich(data, time_limit=left, seed=seed, workers=workers or 1, gap=gap)
         stats.update(out.stats)
         start = out.start if policy.sessions is not None else None
         assignment = Assignment(
