@@ -343,3 +343,33 @@ def test_same_input_and_seed_give_the_same_answer() -> None:
         (m.mentee_id, m.mentor_id, str(m.session)) for m in b.matches
     ]
     assert verify(cohort, policy, a) == []
+
+
+@settings(max_examples=25)
+@given(cohort=cohorts(max_mentors=5, max_mentees=12), iterations=st.sampled_from((1, 5, 40)))
+def test_the_lagrangian_and_session_capacity_bounds_never_cut_off_the_optimum(
+    cohort: Cohort, iterations: int
+) -> None:
+    import numpy as np
+
+    from matchkit.domain.lagrange import session_bound
+
+    captured = {}
+    original = rich._start
+
+    def spy(d, *args):  # type: ignore[no-untyped-def]
+        captured["d"] = d
+        return original(d, *args)
+
+    policy = Policy(sessions={})
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(rich, "_start", spy)
+        m.setattr(rich, "session_bound", lambda *a, **k: (np.inf, 0))  # CP-SAT proves alone
+        r = solve(cohort, policy, time_limit=20, gap=0)
+    assert r.status.value in ("optimal", "infeasible")
+    if "d" not in captured or r.status.value != "optimal":
+        return
+    d = captured["d"]  # the session-capacity relaxation: its flow bound was checked above
+    every = d.start_table(np.arange(d.problem.n_edges, dtype=np.int64))
+    bound, _ = session_bound(d, every, -1e18, iterations=iterations, deadline=float("inf"))
+    assert bound / 1000 >= r.objective - 1e-6

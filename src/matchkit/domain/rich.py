@@ -35,7 +35,8 @@ from matchkit.core.assignment import Status
 from matchkit.core.problem import AssignmentProblem
 from matchkit.core.solve import solve_assignment
 from matchkit.domain.greedy import insert
-from matchkit.domain.rich_checks import RichData, precheck, repair, rule_breaks
+from matchkit.domain.lagrange import session_bound
+from matchkit.domain.rich_checks import RichData, StartTable, precheck, repair, rule_breaks
 from matchkit.domain.rich_model import Model, StopAtGap
 from matchkit.domain.rules import MILLI
 from matchkit.domain.sessions import session_capacity
@@ -55,6 +56,8 @@ DEFAULT_TIME_LIMIT = 60.0
 MIN_SEARCH_SECONDS = 20.0
 """Below this many seconds left, CP-SAT is not started on a restricted (large) model:
 building and presolving it alone takes longer at Seoul size, and the time limit holds."""
+BOUND_ITERATIONS = 400
+"""Most subgradient iterations of the Lagrangian bound (:mod:`matchkit.domain.lagrange`)."""
 SLOT_ROUNDS = 12
 """Most rounds of slot search (:mod:`matchkit.domain.slots`) before CP-SAT: a round count,
 not a time, so that the answer does not depend on the machine's speed."""
@@ -185,15 +188,50 @@ def solve_rich(
         return RichOutcome(empty, none, Status.INFEASIBLE, nan, float("-inf"), why, stats)
     R = _restricted(p, np.asarray(relax.selected) | np.asarray(p.pinned) | d.always)
     full = R.size == p.n_edges
-    # Large models: the start and slot search carry the answer, CP-SAT polishes.
-    share = 0.5 if full else 0.8
-    sel, start, breaks = _start(d, np.asarray(relax.selected), R, t0 + share * limit, stats)
+    # Large models: the start, slot search and the Lagrangian bound carry the answer.
+    share, bound_share = (0.3, 0.5) if full else (0.5, 0.95)
+    # Every pair's session starts: slot search and the Lagrangian bound both need them all.
+    every = d.start_table(np.arange(p.n_edges, dtype=np.int64)) if d.sessions else None
+    sel, start, breaks = _start(d, np.asarray(relax.selected), every, t0 + share * limit, stats)
     ok = not breaks
     objective = d.objective(sel) if ok else float("-inf")
     stats["start_objective"] = objective / MILLI
     stats["start_time"] = time.perf_counter() - t0
     if ok and not d.groups.maxmin and objective >= bound - 1e-9:
         return RichOutcome(sel, start, Status.OPTIMAL, objective, objective, None, stats)
+    if every is not None and ok:
+        t_bound = time.perf_counter()
+        best_answer: list[tuple[float, B, I64]] = [(objective, sel, start)]
+
+        def answers(edges: I64, starts: I64) -> float:
+            """A Lagrangian schedule made to keep every rule; the best objective so far."""
+            cand = np.zeros(p.n_edges, dtype=np.bool_)
+            cand[edges] = True
+            c_sel, c_start, _ = repair(d, cand)
+            insert(d, c_sel, c_start)
+            if not rule_breaks(d, c_sel, c_start):
+                value = d.objective(c_sel)
+                if value > best_answer[0][0]:
+                    best_answer[0] = (value, c_sel, c_start)
+            return best_answer[0][0]
+
+        lagrangian, rounds = session_bound(
+            d,
+            every,
+            objective,
+            iterations=BOUND_ITERATIONS,
+            deadline=t0 + bound_share * limit,
+            answers=answers,
+        )
+        if best_answer[0][0] > objective:
+            objective, sel, start = best_answer[0]
+            stats["lagrangian_objective"] = objective / MILLI
+        bound = min(bound, lagrangian)
+        stats["lagrangian_bound"] = lagrangian / MILLI
+        stats["lagrangian_iterations"] = float(rounds)
+        stats["bound_time"] = time.perf_counter() - t_bound
+        if objective >= bound - 1e-9 and not d.groups.maxmin:
+            return RichOutcome(sel, start, Status.OPTIMAL, objective, objective, None, stats)
     left = limit - (time.perf_counter() - t0)
     if full or left >= MIN_SEARCH_SECONDS:
         found = _search(d, R, sel, start, ok, seed, workers, gap, bound, t0 + limit, stats)
@@ -215,7 +253,7 @@ def solve_rich(
 
 
 def _start(
-    d: RichData, relaxed: B, R: I64, deadline: float, stats: dict[str, float]
+    d: RichData, relaxed: B, units: StartTable | None, deadline: float, stats: dict[str, float]
 ) -> tuple[B, I64, list[str]]:
     """Repair and insertion, then slot search with sessions: the search's starting answer
     and the rules it still breaks."""
@@ -223,9 +261,8 @@ def _start(
     stats["repaired_pairs"] = float(dropped)
     stats["inserted_pairs"] = float(insert(d, sel, start))
     breaks = rule_breaks(d, sel, start)
-    if d.sessions and all(b.startswith("floor ") for b in breaks):
+    if units is not None and all(b.startswith("floor ") for b in breaks):
         t = time.perf_counter()
-        units = d.start_table(R)  # the pairs CP-SAT sees: fast rounds
         sel, start, better = slot_search(
             d, units, sel, start, rounds=SLOT_ROUNDS, deadline=deadline
         )

@@ -225,5 +225,5 @@ def slot_search(
             sel, start, best = new_sel, new_start, key
             improved += 1
             stale = 0
-        per = new_per if best[0] > 0 else per
+        per = new_per  # the round's own shortfalls: its floors' subgradient
     return sel, start, improved
