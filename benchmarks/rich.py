@@ -176,9 +176,9 @@ def render(results: dict[str, Any]) -> str:
         )
     lines += [
         "",
-        "| Case | Seed | Relaxation bound | Start objective | Slot rounds improved "
-        "| CP-SAT pairs | Final objective | Gap |",
-        "|---|---|---|---|---|---|---|---|",
+        "| Case | Seed | Flow relaxation | Lagrangian bound | Start objective "
+        "| Slot rounds improved | Lagrangian steps | CP-SAT pairs | Final objective | Gap |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for c in results["cases"]:
         for seed, r in enumerate(c["runs"]):
@@ -186,8 +186,10 @@ def render(results: dict[str, Any]) -> str:
             gap = "-" if r["gap"] is None else f"{r['gap']:.1%}"
             lines.append(
                 f"| {c['name']} | {seed} | {s.get('flow_bound', float('nan')):,.1f} "
+                f"| {s.get('lagrangian_bound', float('nan')):,.1f} "
                 f"| {s.get('start_objective', float('nan')):,.1f} "
-                f"| {s.get('slot_rounds_improved', 0):.0f} | {s.get('cpsat_pairs', 0):,.0f} "
+                f"| {s.get('slot_rounds_improved', 0):.0f} "
+                f"| {s.get('lagrangian_iterations', 0):.0f} | {s.get('cpsat_pairs', 0):,.0f} "
                 f"| {r['objective']:,.1f} | {gap} |"
             )
     lines += [

@@ -168,6 +168,9 @@ def test_a_floor_changes_who_is_matched() -> None:
     policy = Policy(floors=[Floor(field="level", value="high", min_rate=1.0)])
     r = solved(cohort, policy)
     assert r.mentor_of("s-2") == "m-1"
+    assert r.method == "flow"  # one floor: disjoint groups, a lower bound in the flow
+    r = solved(cohort, Policy(floors=policy.floors, sessions={}))
+    assert r.mentor_of("s-2") == "m-1"
     assert r.method == "cpsat"
 
 
@@ -219,6 +222,34 @@ def test_balance_spreads_mentees_across_mentors() -> None:
     spread = solved(cohort, Policy(weights={"balance": 10}))
     assert sorted(Counter(m.mentor_id for m in spread.matches).values()) == [2, 2]
     assert spread.objective < solved(cohort, Policy()).objective
+    assert spread.method == "flow"
+    assert "parallel arcs" in str(spread.method_reason)
+    # With a minimum load too, CP-SAT (flow's places cannot carry both).
+    both = solved(cohort, Policy(weights={"balance": 10}, min_load=1))
+    assert both.method == "cpsat"
+    assert both.objective == pytest.approx(spread.objective)
+
+
+@settings(max_examples=30)
+@given(
+    cohort=st.one_of(
+        cohorts(),  # dense small cohorts; synthetic ones have mentors of capacity up to 5
+        st.integers(0, 10_000).map(lambda seed: generate_cohort(8, 40, seed=seed)),
+    ),
+    balance=st.sampled_from((0.5, 4.0, 40.0)),
+)
+def test_balance_by_flow_and_by_cpsat_agree(cohort: Cohort, balance: float) -> None:
+    policy = Policy(weights={"balance": balance})
+    flow = solve(cohort, policy)
+    cpsat = solve(cohort, policy, method="cpsat", time_limit=20)
+    assert flow.method == "flow"
+    assert cpsat.method == "cpsat"
+    assert flow.status == cpsat.status
+    if flow.status.has_solution:
+        assert flow.status.value == "optimal"
+        assert cpsat.objective == pytest.approx(flow.objective, abs=1e-6)
+        assert verify(cohort, policy, flow) == []
+        assert verify(cohort, policy, cpsat) == []
 
 
 def test_min_load_uses_flow_and_is_verified() -> None:
@@ -373,3 +404,39 @@ def test_the_lagrangian_and_session_capacity_bounds_never_cut_off_the_optimum(
     every = d.start_table(np.arange(d.problem.n_edges, dtype=np.int64))
     bound, _ = session_bound(d, every, -1e18, iterations=iterations, deadline=float("inf"))
     assert bound / 1000 >= r.objective - 1e-6
+
+
+@settings(max_examples=30)
+@given(
+    cohort=st.one_of(
+        cohorts(), st.integers(0, 10_000).map(lambda seed: generate_cohort(8, 40, seed=seed))
+    ),
+    rate=st.sampled_from((0.3, 0.6, 1.0)),
+    min_load=st.sampled_from((0, 1)),
+)
+def test_disjoint_floors_by_flow_and_by_cpsat_agree(
+    cohort: Cohort, rate: float, min_load: int
+) -> None:
+    policy = Policy(floors=[Floor(field="level", min_rate=rate)], min_load=min_load)
+    flow = solve(cohort, policy)
+    cpsat = solve(cohort, policy, method="cpsat", time_limit=20)
+    assert flow.method == "flow"
+    assert "disjoint groups" in str(flow.method_reason)
+    assert verify(cohort, policy, flow) == []
+    assert verify(cohort, policy, cpsat) == []
+    assert flow.status.has_solution == cpsat.status.has_solution
+    if flow.status.has_solution:
+        assert flow.status.value == "optimal"
+        assert cpsat.status.value == "optimal"
+        assert cpsat.objective == pytest.approx(flow.objective, abs=1e-6)
+    else:
+        assert flow.explanation
+
+
+def test_overlapping_floors_go_to_cpsat() -> None:
+    cohort = _contested()
+    policy = Policy(
+        floors=[Floor(field="level", min_rate=0.5), Floor(field="priority", value=3, min_rate=1)]
+    )
+    r = solved(cohort, policy)
+    assert r.method == "cpsat"

@@ -181,7 +181,9 @@ class Policy(BaseModel):
     """Per-mentor counts of a category (:class:`CategoryLimit`)."""
 
     def rich_rules(self) -> tuple[str, ...]:
-        """The active rules min-cost flow cannot express (each needs CP-SAT), by name.
+        """The active rules beyond linear min-cost flow, by name. Each needs CP-SAT, except
+        the balance penalty alone (without ``min_load``), which flow takes as parallel arcs
+        of rising cost.
 
         Examples
         --------

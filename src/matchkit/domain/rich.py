@@ -189,7 +189,7 @@ def solve_rich(
     R = _restricted(p, np.asarray(relax.selected) | np.asarray(p.pinned) | d.always)
     full = R.size == p.n_edges
     # Large models: the start, slot search and the Lagrangian bound carry the answer.
-    share, bound_share = (0.3, 0.5) if full else (0.5, 0.95)
+    share, bound_share = (0.3, 0.5) if full else (0.7, 0.95)
     # Every pair's session starts: slot search and the Lagrangian bound both need them all.
     every = d.start_table(np.arange(p.n_edges, dtype=np.int64)) if d.sessions else None
     sel, start, breaks = _start(d, np.asarray(relax.selected), every, t0 + share * limit, stats)

@@ -13,9 +13,10 @@ import numpy.typing as npt
 
 from matchkit.core.problem import AssignmentProblem
 from matchkit.domain.groups import GroupRules
+from matchkit.domain.rules import MILLI, PairRules
 from matchkit.domain.sessions import Item, ScheduleGaveUpError, conflict, schedule, session_starts
 
-__all__ = ["RichData", "StartTable", "precheck", "repair", "rule_breaks"]
+__all__ = ["RichData", "StartTable", "precheck", "repair", "rich_data", "rule_breaks"]
 
 I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]
@@ -238,3 +239,24 @@ def rule_breaks(d: RichData, sel: B, start: I64) -> list[str]:
                 out.append("overlapping sessions")
                 break
     return out
+
+
+def rich_data(rules: PairRules, problem: AssignmentProblem, groups: GroupRules) -> RichData:
+    """The rich solve's data for a compiled cohort."""
+    a, p = rules.a, rules.p
+    i, j = problem.mentee, problem.mentor
+    always = a.s_prev[i] == j
+    return RichData(
+        problem=problem,
+        groups=groups,
+        s_ids=a.s_ids,
+        t_ids=a.t_ids,
+        sessions=p.sessions is not None,
+        buffer=(p.sessions.offline_buffer_minutes // 30) if p.sessions is not None else 0,
+        length=a.s_slots,
+        offline=~rules.online(i.astype(np.int64), j.astype(np.int64)),
+        s_avail=a.s_avail,
+        t_avail=a.t_avail,
+        balance_milli=round(p.weights.balance * MILLI),
+        always=always,
+    )

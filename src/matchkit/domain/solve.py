@@ -13,11 +13,11 @@ import numpy as np
 import numpy.typing as npt
 
 from matchkit.core.assignment import Assignment
-from matchkit.core.problem import AssignmentProblem
 from matchkit.core.solve import _validate_options, solve_assignment
 from matchkit.domain.arrays import CohortArrays, cohort_arrays
 from matchkit.domain.compile import COMPONENTS, MILLI, PairRules, compile_problem
-from matchkit.domain.groups import GroupRules, group_rules
+from matchkit.domain.flow_rules import flow_kind, solve_balanced, solve_floors
+from matchkit.domain.groups import group_rules
 from matchkit.domain.model import Cohort, Level, Mode
 from matchkit.domain.policy import Policy
 from matchkit.domain.reasons import unmatched_reasons
@@ -30,7 +30,7 @@ from matchkit.domain.result import (
     UnmatchedReason,
     construct,
 )
-from matchkit.domain.rich_checks import RichData
+from matchkit.domain.rich_checks import rich_data
 from matchkit.domain.schedule import Availability
 from matchkit.errors import InputError, InputProblem, UnsupportedFeatureError
 
@@ -335,10 +335,11 @@ def _solve(
     if isinstance(gap, bool) or not isinstance(gap, int | float) or not 0 <= gap < 1:
         raise ValueError(f"gap must be a number in [0, 1), got {gap!r}")
     rich = policy.rich_rules()
-    if rich and method == "flow":
-        raise UnsupportedFeatureError("flow", sorted(rich), ["cpsat"])
     rules, pinned = _prepare(cohort, policy)
     groups = group_rules(cohort, policy) if rich else None
+    by_flow = flow_kind(policy, groups, method)  # balance alone, or disjoint floors
+    if rich and by_flow is None and method == "flow":
+        raise UnsupportedFeatureError("flow", sorted(rich), ["cpsat"])
     compiled = compile_problem(rules, pinned)
     t1 = time.perf_counter()
     stats = {
@@ -348,10 +349,10 @@ def _solve(
         "kept_pairs": float(compiled.problem.n_edges),
     }
     start = None
-    if groups is not None:
+    if groups is not None and by_flow is None:
         from matchkit.domain.rich import solve_rich  # imports CP-SAT (about 0.5 s): when used
 
-        data = _rich_data(rules, compiled.problem, groups)
+        data = rich_data(rules, compiled.problem, groups)
         # The time limit covers the whole call: compiling has used some of it already.
         left = None if time_limit is None else max(0.1, time_limit - (t1 - t0))
         out = solve_rich(data, time_limit=left, seed=seed, workers=workers or 1, gap=gap)
@@ -369,6 +370,15 @@ def _solve(
             explanation=out.explanation,
         )
         reason = f"rules flow cannot express: {', '.join(rich)}"
+    elif by_flow == "balance":
+        balance = round(policy.weights.balance * MILLI)
+        assignment = solve_balanced(compiled.problem, balance, seed=seed)
+        stats.update(assignment.stats)
+        reason = "the balance penalty as parallel arcs of rising cost: exact min-cost flow"
+    elif by_flow == "floors":
+        assert groups is not None
+        assignment = solve_floors(compiled.problem, groups)
+        reason = "floors over disjoint groups as lower bounds on group arcs: exact min-cost flow"
     else:
         assignment = solve_assignment(
             compiled.problem, method=method, time_limit=time_limit, seed=seed, workers=workers
@@ -387,23 +397,3 @@ def _solve(
     timings["join"] = t3 - t2
     timings["total"] = t3 - t0
     return result
-
-
-def _rich_data(rules: PairRules, problem: AssignmentProblem, groups: GroupRules) -> RichData:
-    a, p = rules.a, rules.p
-    i, j = problem.mentee, problem.mentor
-    always = a.s_prev[i] == j
-    return RichData(
-        problem=problem,
-        groups=groups,
-        s_ids=a.s_ids,
-        t_ids=a.t_ids,
-        sessions=p.sessions is not None,
-        buffer=(p.sessions.offline_buffer_minutes // 30) if p.sessions is not None else 0,
-        length=a.s_slots,
-        offline=~rules.online(i.astype(np.int64), j.astype(np.int64)),
-        s_avail=a.s_avail,
-        t_avail=a.t_avail,
-        balance_milli=round(p.weights.balance * MILLI),
-        always=always,
-    )
