@@ -15,6 +15,10 @@ A pair is *eligible* when every hard rule holds:
 The score of an eligible pair is a weighted sum of components, each scaled to [0, 1]
 (see ``docs/explanation/domain.md``); leaving mentee ``i`` unmatched costs
 ``weights.match + weights.priority * priority[i]``.
+
+Rich rules (``sessions``, ``floors``, ``maxmin``, ``min_load``, ``weights.balance``,
+``group_caps``, ``category_limits``) constrain whole answers, not pairs; see
+``docs/explanation/rich-rules.md``.
 """
 
 from __future__ import annotations

@@ -1,25 +1,29 @@
-"""Rules min-cost flow cannot express, solved with CP-SAT around a flow relaxation.
+"""Rules min-cost flow cannot express, solved around a flow relaxation, ending in CP-SAT.
 
 Sessions, floors, max-min fairness, the balance penalty, group caps and category limits only
 ever restrict the linear problem (or, for balance, lower its score), so the flow optimum of
-the compiled problem is an upper bound for every answer that keeps them. The pipeline:
+the compiled problem is an upper bound for every answer that keeps them. The pipeline (see
+``docs/explanation/rich-rules.md`` for the measurements behind each step):
 
-1. **Relax.** Min-cost flow on every eligible pair (with ``min_load``): the bound, and the
-   answer to start from. Infeasible here means infeasible, explained by the flow's cut.
+1. **Relax.** Min-cost flow on every eligible pair (with ``min_load``; with sessions, each
+   mentor's capacity capped by the sessions it could hold at all): a bound and a start.
+   Infeasible here means infeasible, explained by the flow's cut.
 2. **Check.** Cheap necessary conditions (pins against caps and sessions, floors against
    the mentees who have any eligible mentor, ...) explain contradictory rules before any
    search.
-3. **Repair.** Each mentor's sessions are scheduled exactly (a small search per mentor);
-   caps are enforced by dropping the least valuable pairs. If the flow answer needed no
-   repair and keeps every rule, it is optimal: done, proven.
-4. **Search.** CP-SAT over the pairs (every pair up to :data:`FULL_PAIRS`, else each mentee's
-   best pairs plus the flow answer's, pins and last term's mentor), one optional interval per
-   pair with sessions, hinted with the repaired answer; it stops once its answer is within
-   ``gap`` of the flow bound, or at ``time_limit``. The repaired answer is kept if the search
-   finds nothing better.
+3. **Repair and insert** (:mod:`~matchkit.domain.greedy`). Sessions scheduled exactly per
+   mentor, caps enforced by dropping the least valuable pairs, then left-out mentees placed
+   greedily. If the flow answer needed nothing, it is optimal: done, proven.
+4. **Slot search** (:mod:`~matchkit.domain.slots`, sessions): flow over fixed time slots.
+5. **Lagrangian bound** (:mod:`~matchkit.domain.lagrange`, sessions): per-mentor schedules
+   under mentee prices; a valid bound over every pair, and answers on the way.
+6. **CP-SAT** (:mod:`~matchkit.domain.rich_model`): the time-indexed model over every pair up
+   to :data:`FULL_PAIRS`, else each mentee's best pairs plus the current answer's, pins and
+   last term's mentor; hinted with the best answer; stops within ``gap`` of the bound or at
+   the time limit. The best answer of any step is returned.
 
-The result's bound is the flow bound (and CP-SAT's own, when it saw every pair): the reported
-gap is to a true upper bound, never to the restricted model's.
+The result's bound is the lowest of the flow and Lagrangian bounds (and CP-SAT's own, when it
+saw every pair): the reported gap is to a true upper bound, never to a restricted model's.
 """
 
 from __future__ import annotations
