@@ -17,14 +17,13 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from benchmarks.report import machine_info
-from benchmarks.worker import ROOT, _reset_peak, _status_mib
+from benchmarks.worker import ROOT, _reset_peak, _status_mib, run_suite_worker
 
 __all__ = ["add_arguments", "main", "run_case"]
 
@@ -118,18 +117,8 @@ def run_case(
 
 
 def _run_subprocess(size: Size, seed: int) -> dict[str, Any]:
-    job = json.dumps([size.mentors, size.mentees, seed, size.verify, dict(size.policy)])
-    proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "domain", "--worker", job],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(f"domain worker failed ({size.name}):\n{proc.stderr[-4000:]}")
-    line = next(x for x in proc.stdout.splitlines() if x.startswith(MARKER))
-    return json.loads(line[len(MARKER) :])  # type: ignore[no-any-return]
+    job = [size.mentors, size.mentees, seed, size.verify, dict(size.policy)]
+    return run_suite_worker("domain", job, MARKER, size.name)
 
 
 def _summary(size: Size, runs: list[dict[str, Any]]) -> dict[str, Any]:

@@ -16,14 +16,13 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from benchmarks.report import machine_info
-from benchmarks.worker import ROOT, _reset_peak, _status_mib
+from benchmarks.worker import ROOT, _reset_peak, _status_mib, run_suite_worker
 
 __all__ = ["POLICY", "add_arguments", "main", "run_case"]
 
@@ -101,18 +100,8 @@ def run_case(
 
 
 def _run_subprocess(case: Case, seed: int) -> dict[str, Any]:
-    job = json.dumps([case.mentors, case.mentees, seed, case.time_limit, dict(case.policy)])
-    proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "rich", "--worker", job],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(f"rich worker failed ({case.name}):\n{proc.stderr[-4000:]}")
-    line = next(x for x in proc.stdout.splitlines() if x.startswith(MARKER))
-    return json.loads(line[len(MARKER) :])  # type: ignore[no-any-return]
+    job = [case.mentors, case.mentees, seed, case.time_limit, dict(case.policy)]
+    return run_suite_worker("rich", job, MARKER, case.name)
 
 
 def _verdict(case: Case, runs: list[dict[str, Any]]) -> dict[str, bool | None]:

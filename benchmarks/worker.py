@@ -45,6 +45,25 @@ class Job:
     time_limit: float | None = None
 
 
+def run_suite_worker(suite: str, job: list[Any], marker: str, what: str) -> dict[str, Any]:
+    """Run ``python -m benchmarks SUITE --worker JOB`` in a fresh process; its result line.
+
+    The worker prints one line starting with ``marker`` followed by JSON; a failed worker
+    raises with the tail of its stderr, naming ``what`` was measured.
+    """
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks", suite, "--worker", json.dumps(job)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"{suite} worker failed ({what}):\n{proc.stderr[-4000:]}")
+    line = next(x for x in proc.stdout.splitlines() if x.startswith(marker))
+    return json.loads(line[len(marker) :])  # type: ignore[no-any-return]
+
+
 def _status_mib(field: str) -> float:
     with open("/proc/self/status") as f:
         for line in f:

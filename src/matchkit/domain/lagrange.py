@@ -124,7 +124,7 @@ def session_bound(
     iterations: int,
     deadline: float,
     answers: Callable[[I64, I64], float] | None = None,
-    every: int = 25,
+    every: int = 100,
 ) -> tuple[float, int]:
     """The lowest Lagrangian bound found (in the objective's units) and the iterations run.
 

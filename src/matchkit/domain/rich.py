@@ -62,6 +62,10 @@ MIN_SEARCH_SECONDS = 20.0
 building and presolving it alone takes longer at Seoul size, and the time limit holds."""
 BOUND_ITERATIONS = 400
 """Most subgradient iterations of the Lagrangian bound (:mod:`matchkit.domain.lagrange`)."""
+HEURISTIC_EVERY = 100
+HEURISTIC_ROUNDS = 3
+"""Every ``HEURISTIC_EVERY`` subgradient steps the relaxed schedules, repaired, get up to
+``HEURISTIC_ROUNDS`` slot rounds (a Lagrangian heuristic)."""
 SLOT_ROUNDS = 12
 """Most rounds of slot search (:mod:`matchkit.domain.slots`) before CP-SAT: a round count,
 not a time, so that the answer does not depend on the machine's speed."""
@@ -205,6 +209,7 @@ def solve_rich(
         return RichOutcome(sel, start, Status.OPTIMAL, objective, objective, None, stats)
     if every is not None and ok:
         t_bound = time.perf_counter()
+        bound_deadline = t0 + bound_share * limit
         best_answer: list[tuple[float, B, I64]] = [(objective, sel, start)]
 
         def answers(edges: I64, starts: I64) -> float:
@@ -213,6 +218,11 @@ def solve_rich(
             cand[edges] = True
             c_sel, c_start, _ = repair(d, cand)
             insert(d, c_sel, c_start)
+            if all(b.startswith("floor ") for b in rule_breaks(d, c_sel, c_start)):
+                # Slot rounds from the relaxed schedules: a second, different neighbourhood.
+                c_sel, c_start, _ = slot_search(
+                    d, every, c_sel, c_start, rounds=HEURISTIC_ROUNDS, deadline=bound_deadline
+                )
             if not rule_breaks(d, c_sel, c_start):
                 value = d.objective(c_sel)
                 if value > best_answer[0][0]:
@@ -224,8 +234,9 @@ def solve_rich(
             every,
             objective,
             iterations=BOUND_ITERATIONS,
-            deadline=t0 + bound_share * limit,
+            deadline=bound_deadline,
             answers=answers,
+            every=HEURISTIC_EVERY,
         )
         if best_answer[0][0] > objective:
             objective, sel, start = best_answer[0]
