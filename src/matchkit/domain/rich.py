@@ -111,12 +111,9 @@ def _session_capacity(d: RichData) -> I64:
     )
 
 
-def _overloaded(d: RichData) -> str | None:
-    """Mentors whose pins or minimum load exceed the sessions they could hold at all."""
-    if not d.sessions:
-        return None
+def _overloaded(d: RichData, room: I64) -> str | None:
+    """Mentors whose pins or minimum load exceed the ``room`` they have for sessions."""
     p = d.problem
-    room = _session_capacity(d)
     pins = np.bincount(p.mentor[np.asarray(p.pinned)], minlength=p.n_mentors)
     need = np.maximum(pins, p.min_load)
     bad = np.flatnonzero(need > room)
@@ -130,13 +127,11 @@ def _overloaded(d: RichData) -> str | None:
     return "; ".join(parts) + (f" (and {bad.size - 5} more)" if bad.size > 5 else "")
 
 
-def _tightened(d: RichData) -> RichData:
-    """With sessions, each mentor's capacity capped by the sessions it could hold: still a
+def _tightened(d: RichData, room: I64) -> RichData:
+    """Each mentor's capacity capped by the sessions it could hold (``room``): still a
     relaxation (see :func:`session_capacity`), and a far tighter bound and start."""
-    if not d.sessions:
-        return d
     p = d.problem
-    cap = np.minimum(p.capacity, _session_capacity(d))
+    cap = np.minimum(p.capacity, room)
     if np.array_equal(cap, p.capacity):
         return d
     tight = AssignmentProblem(
@@ -181,10 +176,12 @@ def solve_rich(
     limit = DEFAULT_TIME_LIMIT if time_limit is None else float(time_limit)
     n = d.problem.n_edges
     none, empty, nan = np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=np.bool_), float("nan")
-    why = _overloaded(d)
-    if why is not None:
-        return RichOutcome(empty, none, Status.INFEASIBLE, nan, float("-inf"), why)
-    d = _tightened(d)
+    if d.sessions:
+        room = _session_capacity(d)
+        why = _overloaded(d, room)
+        if why is not None:
+            return RichOutcome(empty, none, Status.INFEASIBLE, nan, float("-inf"), why)
+        d = _tightened(d, room)
     p = d.problem
     relax = solve_assignment(p, method="flow", seed=seed)
     if not relax.status.has_solution:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -63,16 +64,22 @@ class RichData:
         ptr, starts = session_starts(self.s_avail[i], self.t_avail[j], self.length[i])
         return StartTable(edges, ptr, starts)
 
-    def value(self) -> I64:
-        """What each edge is worth when chosen: its score plus the value of matching."""
+    @cached_property
+    def _value(self) -> I64:
         p = self.problem
         pen = np.asarray(p.unmatched_penalty, dtype=np.int64)
         out: I64 = np.asarray(p.score, dtype=np.int64) + pen[p.mentee]
+        out.flags.writeable = False
         return out
+
+    def value(self) -> I64:
+        """What each edge is worth when chosen: its score plus the value of matching
+        (computed once per problem, read-only)."""
+        return self._value
 
     def objective(self, sel: B) -> float:
         p = self.problem
-        base = float(np.asarray(self.value())[sel].sum() - np.asarray(p.unmatched_penalty).sum())
+        base = float(self._value[sel].sum() - np.asarray(p.unmatched_penalty).sum())
         load = np.bincount(p.mentor[sel], minlength=p.n_mentors)
         return base - float(self.balance_milli * (load * (load - 1) // 2).sum())
 

@@ -113,11 +113,6 @@ def _slot_problem(
     """The assignment of mentees to slots; each slot edge's pair and earliest start."""
     p = d.problem
     owner, begin, end = slots
-    first = np.full(p.n_mentors, -1, dtype=np.int64)  # each mentor's first slot id
-    starts_at = np.searchsorted(owner, np.arange(p.n_mentors))
-    has = starts_at < owner.size
-    has[has] = owner[starts_at[has]] == np.arange(p.n_mentors)[has]
-    first[has] = starts_at[has]
     # slot_at[j, t]: the slot of mentor j covering slot t of the week, or -1.
     cover = np.full((p.n_mentors, _WEEK + 1), -1, dtype=np.int64)
     for s, (j, a, b) in enumerate(zip(owner.tolist(), begin.tolist(), end.tolist(), strict=True)):
