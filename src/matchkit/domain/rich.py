@@ -252,7 +252,7 @@ def solve_rich(
         if found is not None:
             c_sel, c_start, c_bound = found
             c_obj = d.objective(c_sel)
-            if c_obj > objective or not ok:
+            if not ok or _rank(d, c_sel, c_obj) > _rank(d, sel, objective):
                 sel, start, objective, ok = c_sel, c_start, c_obj, True
             bound = min(bound, c_bound)
     stats["total_time"] = time.perf_counter() - t0
@@ -260,8 +260,20 @@ def solve_rich(
         text = f"no answer keeping every rule was found within {limit:g} s"
         return RichOutcome(empty, none, Status.UNKNOWN, nan, bound, text, stats)
     bound = max(bound, objective)
-    status = Status.OPTIMAL if objective >= bound - 1e-9 else Status.FEASIBLE
+    # With max-min, optimal also needs the lowest rate proven best (CP-SAT on every pair).
+    proven = not d.groups.maxmin or stats.get("maxmin_proven") == 1.0
+    status = Status.OPTIMAL if objective >= bound - 1e-9 and proven else Status.FEASIBLE
     return RichOutcome(sel, start, status, objective, bound, None, stats)
+
+
+def _rank(d: RichData, sel: B, objective: float) -> tuple[float, float]:
+    """How answers compare: the lowest max-min group rate first (if any), then the score."""
+    if not d.groups.maxmin:
+        return (0.0, objective)
+    matched = np.zeros(d.problem.n_mentees, dtype=np.bool_)
+    matched[d.problem.mentee[sel]] = True
+    rates = (float(matched[rows].mean()) for _, rows in d.groups.maxmin if rows.size)
+    return (min(rates, default=1.0), objective)
 
 
 def _start(
@@ -317,6 +329,7 @@ def _search(
         model.maxmin_stage()
         solver = _solver(seed, workers, (deadline - time.perf_counter()) / 3)
         raw = solver.solve(model.m)
+        stats["maxmin_proven"] = float(raw == cp_model.OPTIMAL and full)
         if raw in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             solution = np.asarray(solver.response_proto.solution, dtype=np.int64)
             assert model.t is not None
