@@ -130,9 +130,9 @@ def session_bound(
 
     ``units`` must cover every eligible pair (else the bound is not valid); ``best_known``
     is the best answer's objective (Polyak's target). Every ``every`` iterations the relaxed
-    schedules, each mentee kept in its most valuable session only, go to ``answers`` as
-    (edges, session starts): a Lagrangian heuristic, which returns the best objective known
-    since (a better target). Deterministic for a given iteration count; ``deadline`` (a
+    schedules go to ``answers`` as (edges, session starts), a mentee possibly in several: a
+    Lagrangian heuristic makes an answer of them and returns the best objective known since
+    (a better target). Deterministic for a given iteration count; ``deadline`` (a
     ``time.perf_counter`` value) may end it sooner.
     """
     constant = float(np.asarray(d.problem.unmatched_penalty).sum())
@@ -159,11 +159,7 @@ def session_bound(
                 theta, stale = theta / 2, 0
         picked = unit[chosen]
         if answers is not None and done % every == 0:
-            # Each mentee once: its most valuable relaxed session (stable order: deterministic).
-            order = np.lexsort((-opts.value[picked], opts.mentee[picked]))
-            first = np.r_[True, np.diff(opts.mentee[picked][order]) != 0]
-            keep = picked[order][first]
-            best_known = max(best_known, answers(opts.edge[keep], opts.start[keep]))
+            best_known = max(best_known, answers(opts.edge[picked], opts.start[picked]))
         count = np.bincount(opts.mentee[picked], minlength=opts.n_mentees)
         g = 1.0 - count  # d L / d price_i
         g[(price <= 0) & (g > 0)] = 0.0  # projected: prices stay >= 0

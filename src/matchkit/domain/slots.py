@@ -26,7 +26,7 @@ from matchkit.domain.greedy import insert
 from matchkit.domain.rich_checks import RichData, StartTable, repair, rule_breaks
 from matchkit.domain.schedule import SLOTS_PER_DAY
 
-__all__ = ["slot_search"]
+__all__ = ["fill", "slot_search"]
 
 I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]
@@ -153,12 +153,20 @@ def _shortfall(d: RichData, sel: B) -> tuple[int, I64]:
 def _round(
     d: RichData, units: StartTable, sel: B, start: I64, side: int, bonus: I64
 ) -> tuple[B, I64] | None:
-    """One slot round: the flow answer over slots, made to keep every rule flow cannot see
-    (sessions rescheduled exactly, travel buffers and caps, dropping the least valuable
-    pairs, then greedy insertion); None if there are no slots."""
+    """One slot round: slots grown around the answer's sessions, then :func:`fill`."""
     slots = _build(d, sel, start, side)
     if slots[0].size == 0:
         return None
+    return fill(d, units, slots, sel, bonus)
+
+
+def fill(
+    d: RichData, units: StartTable, slots: tuple[I64, I64, I64], sel: B, bonus: I64
+) -> tuple[B, I64] | None:
+    """The flow answer over given slots (``(mentor, begin, end)``, disjoint per mentor, at
+    most ``capacity`` each), made to keep every rule flow cannot see (sessions rescheduled
+    exactly, travel buffers and caps, dropping the least valuable pairs, then greedy
+    insertion); None if flow finds no answer. ``sel``'s pinned pairs stay pinned."""
     problem, edge, _ = _slot_problem(d, units, slots, sel, bonus)
     answer = solve_assignment(problem, method="flow")
     if not answer.status.has_solution:
