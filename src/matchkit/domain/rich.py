@@ -199,7 +199,8 @@ def solve_rich(
     share, bound_share = (0.3, 0.5) if full else (0.35 if limit >= 30 else 0.7, 0.95)
     # Every pair's session starts: slot search and the Lagrangian bound both need them all.
     every = d.start_table(np.arange(p.n_edges, dtype=np.int64)) if d.sessions else None
-    sel, start, breaks = _start(d, np.asarray(relax.selected), every, t0 + share * limit, stats)
+    deadlines = (t0 + share * limit, t0 + 0.8 * limit)  # the second while floors are short
+    sel, start, breaks = _start(d, np.asarray(relax.selected), every, deadlines, stats)
     ok = not breaks
     objective = d.objective(sel) if ok else float("-inf")
     stats["start_objective"] = objective / MILLI
@@ -284,7 +285,11 @@ def _rank(d: RichData, sel: B, objective: float) -> tuple[float, float]:
 
 
 def _start(
-    d: RichData, relaxed: B, units: StartTable | None, deadline: float, stats: dict[str, float]
+    d: RichData,
+    relaxed: B,
+    units: StartTable | None,
+    deadlines: tuple[float, float],
+    stats: dict[str, float],
 ) -> tuple[B, I64, list[str]]:
     """Repair and insertion, then slot search with sessions: the search's starting answer
     and the rules it still breaks."""
@@ -295,7 +300,13 @@ def _start(
     if units is not None and all(b.startswith("floor ") for b in breaks):
         t = time.perf_counter()
         sel, start, better = slot_search(
-            d, units, sel, start, rounds=SLOT_ROUNDS, deadline=deadline
+            d,
+            units,
+            sel,
+            start,
+            rounds=SLOT_ROUNDS,
+            deadline=deadlines[0],
+            floors_deadline=deadlines[1],
         )
         stats["slot_rounds_improved"] = float(better)
         stats["slot_time"] = time.perf_counter() - t

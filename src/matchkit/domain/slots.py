@@ -179,7 +179,14 @@ def fill(
 
 
 def slot_search(
-    d: RichData, units: StartTable, sel: B, start: I64, *, rounds: int, deadline: float
+    d: RichData,
+    units: StartTable,
+    sel: B,
+    start: I64,
+    *,
+    rounds: int,
+    deadline: float,
+    floors_deadline: float | None = None,
 ) -> tuple[B, I64, int]:
     """Improve ``sel``/``start`` by slot rounds; return the best answer and how many rounds
     improved it. ``units`` are the allowed starts of every edge.
@@ -208,7 +215,10 @@ def slot_search(
     previous = per.copy()
     improved = stale = 0
     for r in range(rounds):
-        if (stale >= 3 and best[0] == 0) or time.perf_counter() > deadline:
+        now = time.perf_counter()
+        if (stale >= 3 and best[0] == 0) or (now > deadline and best[0] == 0):
+            break
+        if now > (deadline if floors_deadline is None else floors_deadline):
             break
         stale += 1
         step = np.where(np.sign(per) * np.sign(previous) < 0, np.maximum(step // 2, 1), step)
