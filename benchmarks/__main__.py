@@ -7,29 +7,24 @@ import os
 import shlex
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from benchmarks import compare, domain, engine, rich
+
+SUITES: dict[str, tuple[Any, str]] = {
+    "engine": (engine, "flow backend vs bare OR-Tools min-cost flow, plus CP-SAT"),
+    "domain": (domain, "solve(cohort) on synthetic Seoul, metro and national cohorts"),
+    "compare": (compare, "matchkit against networkx, scipy, HiGHS, plain CP-SAT and greedy"),
+    "rich": (rich, "solve(cohort) with weekly sessions and fairness floors (CP-SAT path)"),
+}
+"""Each suite's module (with ``add_arguments`` and ``main``) and its one-line help."""
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     sub = parser.add_subparsers(dest="suite", required=True, metavar="SUITE")
-    engine_parser = sub.add_parser(
-        "engine", help="flow backend vs bare OR-Tools min-cost flow, plus CP-SAT"
-    )
-    engine.add_arguments(engine_parser)
-    domain_parser = sub.add_parser(
-        "domain", help="solve(cohort) on synthetic Seoul, metro and national cohorts"
-    )
-    domain.add_arguments(domain_parser)
-    compare_parser = sub.add_parser(
-        "compare", help="matchkit against networkx, scipy, HiGHS, plain CP-SAT and greedy"
-    )
-    compare.add_arguments(compare_parser)
-    rich_parser = sub.add_parser(
-        "rich", help="solve(cohort) with weekly sessions and fairness floors (CP-SAT path)"
-    )
-    rich.add_arguments(rich_parser)
+    for name, (module, text) in SUITES.items():
+        module.add_arguments(sub.add_parser(name, help=text))
     return parser
 
 
@@ -45,15 +40,8 @@ def _command(argv: Sequence[str]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(args_list)
-    if args.suite == "engine":
-        return engine.main(args, _command(args_list))
-    if args.suite == "domain":
-        return domain.main(args, _command(args_list))
-    if args.suite == "compare":
-        return compare.main(args, _command(args_list))
-    if args.suite == "rich":
-        return rich.main(args, _command(args_list))
-    raise AssertionError(f"unhandled suite {args.suite!r}")  # argparse rejects the rest
+    module, _ = SUITES[args.suite]  # argparse accepts only these names
+    return int(module.main(args, _command(args_list)))
 
 
 if __name__ == "__main__":
