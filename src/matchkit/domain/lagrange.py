@@ -19,14 +19,13 @@ with a mentor is the same two hours cannot both have them.
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
 
-from matchkit.domain.rich_checks import RichData, StartTable
+from matchkit.domain.rich_checks import RichData, StartTable, grouped
 from matchkit.domain.schedule import SLOTS_PER_DAY
 
 __all__ = ["session_bound"]
@@ -61,9 +60,7 @@ class _Options:
         # Options by (end, length): within one such group each mentor appears at most once,
         # so a group updates the DP table in one vectorised step.
         group_key = self.o_end * (_T + 1) + self.o_length
-        order_g = np.argsort(group_key, kind="stable")
-        bounds = np.flatnonzero(np.r_[True, np.diff(group_key[order_g]) != 0, True])
-        self.groups = [order_g[x:y] for x, y in itertools.pairwise(bounds.tolist())]
+        self.groups = grouped(group_key, np.arange(group_key.size))
         self.seg = np.repeat(np.arange(first.size), np.diff(np.r_[first, key.size]))
         self.cap = np.asarray(p.capacity, dtype=np.int64)
         self.n_mentors = p.n_mentors

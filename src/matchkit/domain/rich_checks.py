@@ -15,9 +15,10 @@ import numpy.typing as npt
 from matchkit.core.problem import AssignmentProblem
 from matchkit.domain.groups import GroupRules
 from matchkit.domain.rules import MILLI, PairRules
+from matchkit.domain.schedule import SLOTS_PER_DAY
 from matchkit.domain.sessions import Item, ScheduleGaveUpError, conflict, schedule, session_starts
 
-__all__ = ["RichData", "StartTable", "precheck", "repair", "rich_data", "rule_breaks"]
+__all__ = ["RichData", "StartTable", "grouped", "precheck", "repair", "rich_data", "rule_breaks"]
 
 I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]
@@ -65,6 +66,12 @@ class RichData:
         return StartTable(edges, ptr, starts)
 
     @cached_property
+    def t_runs(self) -> list[list[tuple[int, int]]]:
+        """Each mentor's maximal available runs, (start, end) on the week's slot line;
+        computed once per problem (slot search reads them every round)."""
+        return [_runs(days) for days in self.t_avail.tolist()]
+
+    @cached_property
     def _value(self) -> I64:
         p = self.problem
         pen = np.asarray(p.unmatched_penalty, dtype=np.int64)
@@ -84,8 +91,26 @@ class RichData:
         return base - float(self.balance_milli * (load * (load - 1) // 2).sum())
 
 
-def _by(key: I64, values: I64) -> list[I64]:
-    """Positions grouped by ``key`` (groups with at least one member, key order)."""
+def _runs(days: list[int]) -> list[tuple[int, int]]:
+    """Maximal runs of one person's week (seven day masks), on the week's slot line."""
+    out = []
+    for day, word in enumerate(days):
+        k = 0
+        while word:
+            if word & 1:
+                a = k
+                while word & 1:
+                    word >>= 1
+                    k += 1
+                out.append((day * SLOTS_PER_DAY + a, day * SLOTS_PER_DAY + k))
+            else:
+                word >>= 1
+                k += 1
+    return out
+
+
+def grouped(key: I64, values: I64) -> list[I64]:
+    """``values`` grouped by ``key`` (stable; groups with at least one member, key order)."""
     order = np.argsort(key, kind="stable")
     sk = key[order]
     bounds = np.flatnonzero(np.r_[True, sk[1:] != sk[:-1], True])
@@ -99,7 +124,7 @@ def _cap_groups(d: RichData, edges: I64) -> list[tuple[str, I64, int]]:
     out: list[tuple[str, I64, int]] = []
     for g, k in d.groups.caps:
         key = mentor * len(g.values) + g.code[mentee]
-        for part in _by(key, edges):
+        for part in grouped(key, edges):
             if part.size > k:
                 v = g.values[int(g.code[p.mentee[part[0]]])]
                 out.append((f"at most {k} mentees with {g.field}={v!r}", part, k))
@@ -107,7 +132,7 @@ def _cap_groups(d: RichData, edges: I64) -> list[tuple[str, I64, int]]:
         inside = mask[mentee]
         if hi is None or not inside.any():
             continue
-        for part in _by(mentor[inside], edges[inside]):
+        for part in grouped(mentor[inside], edges[inside]):
             if part.size > hi:
                 out.append((f"at most {hi} mentees with {label}", part, hi))
     return out
@@ -142,7 +167,7 @@ def precheck(d: RichData) -> str | None:
         )
     if d.sessions and pins.size:
         table = d.start_table(np.sort(pins))
-        for rows in _by(p.mentor[table.edges].astype(np.int64), np.arange(table.edges.size)):
+        for rows in grouped(p.mentor[table.edges].astype(np.int64), np.arange(table.edges.size)):
             if rows.size < 2:
                 continue
             try:
@@ -184,7 +209,7 @@ def repair(d: RichData, selected: B) -> tuple[B, I64, int]:
     if d.sessions:
         table = d.start_table(np.flatnonzero(sel))
         mentor = p.mentor[table.edges].astype(np.int64)
-        for rows in _by(mentor, np.arange(table.edges.size)):
+        for rows in grouped(mentor, np.arange(table.edges.size)):
             _schedule_or_drop(d, table, rows.tolist(), rank, sel, start)
     dropped = int(np.count_nonzero(selected & ~sel))
     return sel, start, dropped
@@ -236,7 +261,7 @@ def rule_breaks(d: RichData, sel: B, start: I64) -> list[str]:
             if int(start[e]) not in table.of(k):
                 out.append("session outside the common window")
                 break
-        for rows in _by(mentor.astype(np.int64), np.arange(edges.size)):
+        for rows in grouped(mentor.astype(np.int64), np.arange(edges.size)):
             items = _items(d, table, rows.tolist())
             placed = [
                 (int(start[edges[k]]), it.length, it.offline)

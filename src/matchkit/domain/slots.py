@@ -33,24 +33,6 @@ B = npt.NDArray[np.bool_]
 _WEEK = 7 * SLOTS_PER_DAY
 
 
-def _runs(mask_days: npt.NDArray[np.uint64]) -> list[tuple[int, int]]:
-    """Maximal runs of one person's week, as (start, end) on the week's slot line."""
-    out = []
-    for day, word in enumerate(mask_days.tolist()):
-        k = 0
-        while word:
-            if word & 1:
-                a = k
-                while word & 1:
-                    word >>= 1
-                    k += 1
-                out.append((day * SLOTS_PER_DAY + a, day * SLOTS_PER_DAY + k))
-            else:
-                word >>= 1
-                k += 1
-    return out
-
-
 def _slots(
     runs: list[tuple[int, int]], sessions: list[tuple[int, int]], room: int, side: int, least: int
 ) -> list[tuple[int, int]]:
@@ -100,7 +82,7 @@ def _build(d: RichData, sel: B, start: I64, side: int) -> tuple[I64, I64, I64]:
         room = int(p.capacity[j]) - len(mine)
         if room <= 0 and not mine:
             continue
-        for a, b in _slots(_runs(d.t_avail[j]), mine, max(room, 0), side, least):
+        for a, b in _slots(d.t_runs[j], mine, max(room, 0), side, least):
             owner.append(j)
             begin.append(a)
             end.append(b)
