@@ -25,7 +25,7 @@ def test_readme_python_blocks_run(capsys: pytest.CaptureFixture[str]) -> None:
     for block in blocks:
         exec(compile(block, "README.md", "exec"), namespace)
     out = capsys.readouterr().out
-    assert "s-01 -> m-01 30.0 Sat 10:00-12:00" in out
+    assert "s-01 -> m-01 29.85 Sat 10:00-12:00" in out
     assert "cpsat Sat 10:00-12:00" in out
     assert "s-02 -> m-02 8.5 Wed 18:00-20:00" in out
     assert "s-03 no_subject - no mentor teaches a needed subject" in out

@@ -19,7 +19,7 @@ from matchkit._verify_rich import balance_penalty, check_rich
 from matchkit.core.assignment import Assignment, Status
 from matchkit.core.problem import AssignmentProblem
 from matchkit.domain.geo import haversine_km
-from matchkit.domain.model import Cohort, Mentee, Mentor, Mode
+from matchkit.domain.model import Cohort, Level, Mentee, Mentor, Mode
 from matchkit.domain.policy import Policy
 from matchkit.domain.result import Match, MatchResult, UnmatchedReason
 
@@ -155,6 +155,11 @@ def _breaks(s: Mentee, m: Mentor, policy: Policy, forbidden: set[tuple[str, str]
     return None
 
 
+def _support(s: Mentee) -> float:
+    year = s.grade + (3 if s.level == Level.HIGH else 0)
+    return 0.5 + 0.25 * (6 - year) / 5 + 0.25 * min(s.priority, 3) / 3
+
+
 def _score(s: Mentee, m: Mentor, policy: Policy) -> float:
     w = policy.weights
     total_need = sum(s.needs.values())
@@ -171,7 +176,7 @@ def _score(s: Mentee, m: Mentor, policy: Policy) -> float:
         w.subject_fit * fit / total_need
         + w.schedule_slack * min(extra, 2.0) / 2.0
         + w.continuity * (s.previous_mentor == m.id)
-        + w.commitment * (min(m.terms_committed, 4) - 1) / 3
+        + w.commitment * (min(m.terms_committed, 4) - 1) / 3 * _support(s)
         + w.alumni * m.alumni
         - w.distance * travel
     )
@@ -234,10 +239,14 @@ def verify(cohort: Cohort, policy: Policy, result: MatchResult) -> list[Violatio
         out.append(Violation("pinned", f"pinned pairs not matched: {unpinned[:_SHOWN]}"))
     if result.status.has_solution:
         w = policy.weights
+        here = {m.id for m in cohort.mentors}
+
+        def lost(s: Mentee) -> bool:
+            return s.previous_mentor is not None and s.previous_mentor not in here
+
         charged = [
-            w.match + w.priority * mentees[u.mentee_id].priority
-            for u in result.unmatched
-            if u.mentee_id in mentees
+            w.match + w.priority * s.priority + w.lost_mentor * lost(s)
+            for s in (mentees[u.mentee_id] for u in result.unmatched if u.mentee_id in mentees)
         ]
         expected = math.fsum(gained) - math.fsum(charged) - balance_penalty(policy, result)
         if not abs(result.objective - expected) <= 1e-6 * max(1.0, abs(expected)):

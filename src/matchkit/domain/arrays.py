@@ -49,6 +49,7 @@ class CohortArrays:
     s_district: I64
     s_priority: I64
     s_level: npt.NDArray[np.int8]
+    s_grade: I64
     s_needs: F64  # (nm, n_subjects), 0 = not needed
     s_prev: I64  # mentor index, -1 none, -2 previous mentor left
     avoid_mentee: I64
@@ -127,6 +128,7 @@ def cohort_arrays(cohort: Cohort) -> CohortArrays:
         s_district=s_district,
         s_priority=np.array([e.priority for e in mentees], dtype=np.int64).reshape(nm),
         s_level=np.array([LEVEL_CODE[e.level] for e in mentees], dtype=np.int8).reshape(nm),
+        s_grade=np.array([e.grade for e in mentees], dtype=np.int64).reshape(nm),
         s_needs=s_needs,
         s_prev=prev,
         avoid_mentee=np.array([a for a, _ in avoid], dtype=np.int64),

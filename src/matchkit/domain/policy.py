@@ -14,7 +14,8 @@ A pair is *eligible* when every hard rule holds:
 
 The score of an eligible pair is a weighted sum of components, each scaled to [0, 1]
 (see ``docs/explanation/domain.md``); leaving mentee ``i`` unmatched costs
-``weights.match + weights.priority * priority[i]``.
+``weights.match + weights.priority * priority[i]`` (plus ``weights.lost_mentor`` if their previous
+mentor has left).
 
 Rich rules (``sessions``, ``floors``, ``maxmin``, ``min_load``, ``weights.balance``,
 ``group_caps``, ``category_limits``) constrain whole answers, not pairs; see
@@ -56,7 +57,9 @@ class Weights(BaseModel):
     """Keeping last term's mentor: pairs that work should be kept. Larger than subject fit so
     a working pair is not broken for a slightly better subject match."""
     commitment: Weight = 3.0
-    """Terms the mentor commits to (1 -> 0, 4 or more -> 1): long-term mentors preferred."""
+    """Terms the mentor commits to (1 -> 0, 4 or more -> 1), times the mentee's need for
+    long support (half for every mentee, the other half by how young and how high-priority
+    the mentee is): long-term mentors preferred, most where a mentee needs them longest."""
     alumni: Weight = 2.0
     """A former mentee returning as mentor: the programme gives them extra points."""
     distance: Weight = 2.0
@@ -68,6 +71,9 @@ class Weights(BaseModel):
     priority: Weight = 25.0
     """Added per priority level: a student in greater need wins a contested mentor unless the
     pairs differ by more than this many points per level."""
+    lost_mentor: Weight = 25.0
+    """Added to the value of matching a mentee whose previous mentor has left the cohort
+    (one priority level by default): those who lost their mentor come first."""
     balance: Weight = 0.0
     """Subtracted for every pair of mentees sharing a mentor (a mentor with ``k`` mentees
     costs ``balance * k * (k - 1) / 2``): a convex penalty that spreads mentees across

@@ -96,6 +96,7 @@ class PairRules:
         self.need_bits = _bits(arrays.s_needs > 0)
         self.quality = np.where(teach, arrays.t_prof / 5.0, 0.0)
         self.need_total = arrays.s_needs.sum(axis=1)
+        self.support = support_need(arrays)
         lengths = np.unique(arrays.s_slots)
         self.length_index = np.searchsorted(lengths, arrays.s_slots)
         s_eroded = np.empty_like(arrays.s_avail)
@@ -357,7 +358,7 @@ class PairRules:
             "subject_fit": fit,
             "schedule_slack": slack,
             "continuity": (a.s_prev[i] == j).astype(np.float64),
-            "commitment": (np.minimum(a.t_terms[j], 4) - 1) / 3.0,
+            "commitment": (np.minimum(a.t_terms[j], 4) - 1) / 3.0 * self.support.take(i),
             "alumni": a.t_alumni[j].astype(np.float64),
             "distance": travel,
         }
@@ -380,7 +381,8 @@ class PairRules:
     def value_of_matching_milli(self) -> I64:
         """What matching each mentee is worth, in whole milli-points (see :data:`MILLI`)."""
         w = self.p.weights
-        return to_milli(w.match + w.priority * self.a.s_priority.astype(np.float64))
+        lost = self.a.s_prev == -2
+        return to_milli(w.match + w.priority * self.a.s_priority + w.lost_mentor * lost)
 
     # --- eligible pairs ---------------------------------------------------------------------
     def eligible(self, task: list[tuple[I64, I64, bool]]) -> tuple[I64, I64, F64, F64]:
@@ -392,6 +394,16 @@ class PairRules:
         i, j, slack = i[keep], j[keep], slack[keep]
         near, km = self.near_enough(i, j)
         return i[near], j[near], km[near], slack[near]
+
+
+def support_need(a: CohortArrays) -> F64:
+    """Each mentee's need for long support in [0.5, 1]: half for everyone, a quarter by how
+    young (middle school grade 1 -> 1, high school grade 3 -> 0), a quarter by priority
+    (0 -> 0, 3 or more -> 1). Scales the commitment component."""
+    year = a.s_grade + 3 * (a.s_level == 1)  # 1..6
+    youth = (6 - year) / 5.0
+    need = np.minimum(a.s_priority, 3) / 3.0
+    return 0.5 + 0.25 * youth + 0.25 * need  # type: ignore[no-any-return]
 
 
 def to_milli(points: F64) -> I64:
