@@ -32,12 +32,13 @@ def run_method(case: Case, seed: int, method: str, limits: Limits) -> dict[str, 
     cohort = policy = rules = None
     if case.kind == "cohort":
         from matchkit.domain.compile import MILLI, compile_problem
-        from matchkit.domain.solve import _join, _prepare
+        from matchkit.domain.prepare import prepare
+        from matchkit.domain.solve import _join
         from matchkit.synth import generate_cohort
 
         cohort = generate_cohort(n_mentors=case.mentors, n_mentees=case.mentees, seed=seed)
         policy = Policy(**dict(case.policy))
-        rules, pinned = _prepare(cohort, policy)
+        rules, pinned = prepare(cohort, policy)
         problem = compile_problem(rules, pinned).problem
         profit = problem.score + problem.unmatched_penalty[problem.mentee]
     else:

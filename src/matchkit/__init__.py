@@ -35,6 +35,7 @@ from matchkit.domain import (
     UnmatchedReason,
     Weights,
 )
+from matchkit.domain.continuity import blocking_pairs
 from matchkit.domain.solve import solve
 from matchkit.errors import (
     InputError,
@@ -79,6 +80,7 @@ __all__ = [
     "Weights",
     "__version__",
     "available_methods",
+    "blocking_pairs",
     "solve",
     "solve_assignment",
     "verify",

@@ -14,12 +14,13 @@ import numpy.typing as npt
 
 from matchkit.core.assignment import Assignment
 from matchkit.core.solve import _validate_options, solve_assignment
-from matchkit.domain.arrays import CohortArrays, cohort_arrays
+from matchkit.domain.arrays import CohortArrays
 from matchkit.domain.compile import COMPONENTS, MILLI, PairRules, compile_problem
 from matchkit.domain.flow_rules import flow_kind, solve_balanced, solve_floors
 from matchkit.domain.groups import group_rules
 from matchkit.domain.model import Cohort, Level, Mode
 from matchkit.domain.policy import Policy
+from matchkit.domain.prepare import prepare
 from matchkit.domain.reasons import unmatched_reasons
 from matchkit.domain.result import (
     Continuity,
@@ -32,81 +33,13 @@ from matchkit.domain.result import (
 )
 from matchkit.domain.rich_checks import rich_data
 from matchkit.domain.schedule import Availability
-from matchkit.errors import InputError, InputProblem, UnsupportedFeatureError
+from matchkit.domain.stable import stable_assignment
+from matchkit.errors import UnsupportedFeatureError
 
 __all__ = ["solve"]
 
 I64 = npt.NDArray[np.int64]
 _LEVELS = (Level.MIDDLE, Level.HIGH)
-_RULE_WORDS = {
-    "subject": "the mentor teaches no needed subject at the required proficiency",
-    "mode": "their modes are incompatible",
-    "distance": "they live farther apart than the travel limit (max_travel_km offline, "
-    "online_max_km online)",
-    "time": "they share no weekly window as long as the session",
-    "rules": "the pair is on the avoid list or forbidden",
-}
-
-
-def _pairs(
-    index: tuple[dict[str, int], dict[str, int]],
-    pairs: tuple[tuple[str, str], ...],
-    field: str,
-    out: list[InputProblem],
-) -> tuple[I64, I64]:
-    s_index, t_index = index
-    ii, jj = [], []
-    for k, (s, t) in enumerate(pairs):
-        if s not in s_index or t not in t_index:
-            who = f"mentee {s!r}" if s not in s_index else f"mentor {t!r}"
-            out.append(
-                InputProblem("unknown_id", f"policy.{field}", f"{who} is not in the cohort", (k,))
-            )
-            continue
-        ii.append(s_index[s])
-        jj.append(t_index[t])
-    return np.array(ii, dtype=np.int64), np.array(jj, dtype=np.int64)
-
-
-def _prepare(cohort: Cohort, policy: Policy) -> tuple[PairRules, tuple[I64, I64]]:
-    """Resolve the policy's pairs against the cohort and check pins; raise on bad input."""
-    a = cohort_arrays(cohort)
-    problems: list[InputProblem] = []
-    index: tuple[dict[str, int], dict[str, int]] = ({}, {})
-    if policy.pinned or policy.forbidden:  # id lookups only when the policy names pairs
-        index = (cohort.mentee_index(), cohort.mentor_index())
-    pi, pj = _pairs(index, policy.pinned, "pinned", problems)
-    fi, fj = _pairs(index, policy.forbidden, "forbidden", problems)
-    nt = a.n_mentors
-    forbidden = np.unique(np.concatenate([fi * nt + fj, a.avoid_mentee * nt + a.avoid_mentor]))
-    rules = PairRules(a, policy, forbidden)
-    seen: dict[int, int] = {}
-    for k, (i, j) in enumerate(zip(pi.tolist(), pj.tolist(), strict=True)):
-        pair = f"({a.s_ids[i]!r}, {a.t_ids[j]!r})"
-        if i in seen and seen[i] != j:
-            problems.append(
-                InputProblem(
-                    "pinned_twice",
-                    "policy.pinned",
-                    f"mentee {a.s_ids[i]!r} is pinned to two mentors",
-                    (k,),
-                )
-            )
-        seen[i] = j
-        ok, first = rules.check(np.array([i]), np.array([j]))
-        if not ok[0]:
-            assert first is not None
-            problems.append(
-                InputProblem(
-                    "pinned_ineligible",
-                    "policy.pinned",
-                    f"pinned pair {pair} is not eligible: {_RULE_WORDS[first]}",
-                    (k,),
-                )
-            )
-    if problems:
-        raise InputError("Policy", problems)
-    return rules, (pi, pj)
 
 
 def _explanation(text: str | None, a: CohortArrays) -> str | None:
@@ -272,11 +205,13 @@ def solve(
         Mentors and mentees; never modified.
     policy : Policy, optional
         Hard rules and weights; ``Policy()`` by default.
-    method : {"auto", "flow", "cpsat"}
+    method : {"auto", "flow", "cpsat", "stable"}
         ``"auto"`` (the default) takes exact min-cost flow when every active rule is linear
         (hard rules, weights, pins, ``min_load``) and CP-SAT when the policy uses a rule flow
         cannot express (:meth:`Policy.rich_rules`); ``result.method_reason`` says which and
         why. ``"flow"`` with such a rule raises :class:`~matchkit.UnsupportedFeatureError`.
+        ``"stable"``: the mentee-optimal stable matching (:mod:`matchkit.domain.stable`), not
+        the optimum; its ``bound`` is the optimum, so ``gap`` is the price of stability.
     time_limit : float, optional
         Seconds CP-SAT may search. With rich rules the default is 60 s; the best answer
         found is returned with status ``feasible``, its ``bound`` and ``gap``.
@@ -331,15 +266,18 @@ def _solve(
 ) -> MatchResult:
     t0 = time.perf_counter()
     policy = Policy() if policy is None else policy
-    _validate_options(method, time_limit, seed, workers)
+    _validate_options("auto" if method == "stable" else method, time_limit, seed, workers)
     if isinstance(gap, bool) or not isinstance(gap, int | float) or not 0 <= gap < 1:
         raise ValueError(f"gap must be a number in [0, 1), got {gap!r}")
     rich = policy.rich_rules()
-    rules, pinned = _prepare(cohort, policy)
+    rules, pinned = prepare(cohort, policy)
     groups = group_rules(cohort, policy) if rich else None
     by_flow = flow_kind(policy, groups, method)  # balance alone, or disjoint floors
     if rich and by_flow is None and method == "flow":
         raise UnsupportedFeatureError("flow", sorted(rich), ["cpsat"])
+    if method == "stable" and (rich or policy.min_load):
+        beyond = [*rich, *(["min_load"] if policy.min_load else [])]
+        raise UnsupportedFeatureError("stable", beyond, ["auto", "flow", "cpsat"])
     compiled = compile_problem(rules, pinned)
     t1 = time.perf_counter()
     stats = {
@@ -349,7 +287,11 @@ def _solve(
         "kept_pairs": float(compiled.problem.n_edges),
     }
     start = None
-    if groups is not None and by_flow is None:
+    if method == "stable":
+        assignment = stable_assignment(compiled.problem, rules.a)
+        stats.update(assignment.stats)
+        reason = "method='stable': mentee-proposing deferred acceptance"
+    elif groups is not None and by_flow is None:
         from matchkit.domain.rich import solve_rich  # imports CP-SAT (about 0.5 s): when used
 
         data = rich_data(rules, compiled.problem, groups)
