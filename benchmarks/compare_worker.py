@@ -33,7 +33,7 @@ def run_method(case: Case, seed: int, method: str, limits: Limits) -> dict[str, 
     if case.kind == "cohort":
         from matchkit.domain.compile import MILLI, compile_problem
         from matchkit.domain.prepare import prepare
-        from matchkit.domain.solve import _join
+        from matchkit.domain.solve import join
         from matchkit.synth import generate_cohort
 
         cohort = generate_cohort(n_mentors=case.mentors, n_mentees=case.mentees, seed=seed)
@@ -111,7 +111,7 @@ def run_method(case: Case, seed: int, method: str, limits: Limits) -> dict[str, 
         return out
     assert rules is not None
     assert policy is not None
-    res = _join(rules, assignment, policy, seed, {}, {})
+    res = join(rules, assignment, policy, seed, {}, {})
     out["objective"] = round(res.objective * MILLI) / MILLI
     m = res.metrics()
     top = max(m.match_rate_by_priority) if m.match_rate_by_priority else None

@@ -16,6 +16,8 @@ from matchkit.core import (
 )
 from matchkit.domain import (
     Availability,
+    BreakReason,
+    BrokenPair,
     CategoryLimit,
     Cohort,
     Continuity,
@@ -31,12 +33,15 @@ from matchkit.domain import (
     Policy,
     Session,
     Sessions,
+    Transition,
     Unmatched,
     UnmatchedReason,
     Weights,
 )
-from matchkit.domain.continuity import blocking_pairs
+from matchkit.domain.continuity import rematch
+from matchkit.domain.repair import repair
 from matchkit.domain.solve import solve
+from matchkit.domain.stable import blocking_pairs
 from matchkit.errors import (
     InputError,
     InputProblem,
@@ -52,6 +57,8 @@ __all__ = [
     "Assignment",
     "AssignmentProblem",
     "Availability",
+    "BreakReason",
+    "BrokenPair",
     "CategoryLimit",
     "Cohort",
     "Continuity",
@@ -72,6 +79,7 @@ __all__ = [
     "Session",
     "Sessions",
     "Status",
+    "Transition",
     "UnknownMethodError",
     "Unmatched",
     "UnmatchedReason",
@@ -81,6 +89,8 @@ __all__ = [
     "__version__",
     "available_methods",
     "blocking_pairs",
+    "rematch",
+    "repair",
     "solve",
     "solve_assignment",
     "verify",

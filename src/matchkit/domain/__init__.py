@@ -12,9 +12,12 @@ from matchkit.domain.result import (
     UnmatchedReason,
 )
 from matchkit.domain.schedule import Availability
+from matchkit.domain.transition import BreakReason, BrokenPair, Transition
 
 __all__ = [
     "Availability",
+    "BreakReason",
+    "BrokenPair",
     "CategoryLimit",
     "Cohort",
     "Continuity",
@@ -30,6 +33,7 @@ __all__ = [
     "Policy",
     "Session",
     "Sessions",
+    "Transition",
     "Unmatched",
     "UnmatchedReason",
     "Weights",

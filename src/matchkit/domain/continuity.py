@@ -1,4 +1,5 @@
-"""Across terms and within one: blocking pairs of any answer (stable matching's test).
+"""Across terms: ``rematch`` keeps last term's pairs that still work (``prefer`` or
+``require``, at most ``max_changes`` broken by choice) and reports what changed.
 
 See ``docs/explanation/continuity.md`` for when to use ``rematch``'s ``prefer`` and
 ``require``, ``repair`` and ``method="stable"``.
@@ -6,81 +7,405 @@ See ``docs/explanation/continuity.md`` for when to use ``rematch``'s ``prefer`` 
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterable
+
 import numpy as np
 import numpy.typing as npt
+from ortools.sat.python import cp_model
 
-from matchkit.domain.compile import compile_problem
+from matchkit.core.assignment import Assignment, Status, objective_value
+from matchkit.core.problem import AssignmentProblem
+from matchkit.core.solve import solve_assignment
+from matchkit.domain.compile import MILLI, compile_problem
 from matchkit.domain.model import Cohort
 from matchkit.domain.policy import Policy
-from matchkit.domain.prepare import prepare
-from matchkit.domain.result import MatchResult
-from matchkit.domain.stable import blocking_edges, id_ranks, preference_ranks
+from matchkit.domain.prepare import RULE_WORDS, prepare
+from matchkit.domain.result import Match, MatchResult
+from matchkit.domain.rules import PairRules
+from matchkit.domain.solve import join, solve
+from matchkit.domain.transition import BreakReason, BrokenPair, Transition
+from matchkit.errors import InputError, InputProblem
+from matchkit.solvers.cpsat import build_model
 
-__all__ = ["blocking_pairs"]
+__all__ = ["rematch", "transition"]
+
+Previous = MatchResult | Iterable[tuple[str, str]]
 
 I64 = npt.NDArray[np.int64]
 
 
-def _selected(keys: I64, pairs: list[tuple[int, int]], n_mentors: int, what: str) -> I64:
-    """Positions in ``keys`` (sorted mentee * n_mentors + mentor) of ``pairs``; raise naming
-    the first pair that is not an eligible one."""
-    want = np.array([i * n_mentors + j for i, j in pairs], dtype=np.int64)
-    at = np.searchsorted(keys, want)
-    bad = (at >= keys.size) | (keys[np.minimum(at, max(keys.size - 1, 0))] != want)
-    if bad.any():
-        raise ValueError(f"{what}: {int(bad.sum())} pair(s) are not eligible under this policy")
-    return at
+# --- rematch ---------------------------------------------------------------------------------
 
 
-def blocking_pairs(
-    cohort: Cohort, policy: Policy | None, result: MatchResult
-) -> list[tuple[str, str]]:
-    """The (mentee id, mentor id) pairs that block ``result``, sorted.
+def _previous_pairs(previous: Previous) -> dict[str, str]:
+    if isinstance(previous, MatchResult):
+        pairs = [(m.mentee_id, m.mentor_id) for m in previous.matches]
+    else:
+        pairs = [(str(s), str(m)) for s, m in previous]
+    out: dict[str, str] = {}
+    problems = []
+    for k, (s, m) in enumerate(pairs):
+        if out.get(s, m) != m:
+            message = f"mentee {s!r} has two mentors ({out[s]!r} and {m!r})"
+            problems.append(InputProblem("two_mentors", "previous", message, (k,)))
+        out[s] = m
+    if problems:
+        raise InputError("previous", problems)
+    return out
 
-    A pair blocks when it is eligible, the mentee prefers that mentor to the one they have
-    (any eligible mentor beats none) and the mentor has room or prefers the mentee to one of
-    its mentees. Preferences as ``solve(method="stable")`` derives them (see
-    :mod:`matchkit.domain.stable`): mentees by pair score, mentors by priority then score,
-    ties by ID; pinned mentees are fixed and their places held. An answer of
-    ``method="stable"`` has none; an optimal answer usually has some.
 
-    Raises
-    ------
-    ValueError
-        ``result`` matches a pair that is not eligible under ``policy`` (check it with
-        :func:`matchkit.verify`).
+def _breaks(
+    prev: dict[str, str], cohort: Cohort, policy: Policy, rules: PairRules
+) -> tuple[list[BrokenPair], list[tuple[int, int]]]:
+    """Last term's pairs that cannot continue, with reasons; and those that can (indices)."""
+    s_index, t_index = cohort.mentee_index(), cohort.mentor_index()
+    pinned_to = dict(policy.pinned)
+    broken: list[BrokenPair] = []
+    cont: list[tuple[int, int]] = []
+    for s, m in sorted(prev.items()):
+        if s not in s_index:
+            broken.append(
+                BrokenPair(
+                    mentee_id=s,
+                    mentor_id=m,
+                    reason=BreakReason.MENTEE_LEFT,
+                    detail="the mentee is no longer in the cohort",
+                )
+            )
+        elif m not in t_index:
+            broken.append(
+                BrokenPair(
+                    mentee_id=s,
+                    mentor_id=m,
+                    reason=BreakReason.MENTOR_LEFT,
+                    detail="the mentor is no longer in the cohort",
+                )
+            )
+        elif pinned_to.get(s, m) != m:
+            broken.append(
+                BrokenPair(
+                    mentee_id=s,
+                    mentor_id=m,
+                    reason=BreakReason.PINNED_ELSEWHERE,
+                    detail=f"pinned to {pinned_to[s]!r}",
+                )
+            )
+        else:
+            cont.append((s_index[s], t_index[m]))
+    if cont:
+        i, j = (np.array(x, dtype=np.int64) for x in zip(*cont, strict=True))
+        ok, _ = rules.check(i, j)
+        for k in np.flatnonzero(~ok).tolist():
+            _, first = rules.check(i[k : k + 1], j[k : k + 1])
+            s, m = rules.a.s_ids[int(i[k])], rules.a.t_ids[int(j[k])]
+            broken.append(
+                BrokenPair(
+                    mentee_id=s,
+                    mentor_id=m,
+                    reason=BreakReason.NO_LONGER_ELIGIBLE,
+                    detail=RULE_WORDS[first or "rules"],
+                )
+            )
+        cont = [c for c, good in zip(cont, ok.tolist(), strict=True) if good]
+    return broken, cont
+
+
+def _within_capacity(
+    cont: list[tuple[int, int]], rules: PairRules, pinned: tuple[npt.NDArray[np.int64], ...]
+) -> tuple[list[tuple[int, int]], list[BrokenPair]]:
+    """Continuing pairs each mentor can still hold beside its pins, best-scoring first."""
+    if not cont:
+        return [], []
+    a = rules.a
+    i, j = (np.array(x, dtype=np.int64) for x in zip(*cont, strict=True))
+    score = rules.score(rules.components(i, j))
+    room = a.t_capacity - np.bincount(pinned[1], minlength=a.n_mentors)
+    order = np.lexsort((np.array([a.s_ids[x] for x in i.tolist()]), -score, j))
+    rank = np.arange(order.size) - np.searchsorted(j[order], j[order])
+    fits = np.empty(order.size, dtype=np.bool_)
+    fits[order] = rank < room[j[order]]
+    over = [
+        BrokenPair(
+            mentee_id=a.s_ids[int(i[k])],
+            mentor_id=a.t_ids[int(j[k])],
+            reason=BreakReason.MENTOR_CAPACITY,
+            detail=f"the mentor can take {max(int(room[j[k]]), 0)} continuing "
+            "mentee(s) now; better-scoring pairs were kept",
+        )
+        for k in np.flatnonzero(~fits).tolist()
+    ]
+    return [c for c, f in zip(cont, fits.tolist(), strict=True) if f], over
+
+
+def transition(
+    prev: dict[str, str],
+    forced: list[BrokenPair],
+    result: MatchResult,
+    keep: str,
+    max_changes: int | None,
+) -> Transition:
+    now = {m.mentee_id: m for m in result.matches}
+    why = {u.mentee_id: u.detail for u in result.unmatched}
+    settled = {b.mentee_id for b in forced}
+    kept, broken = [], list(forced)
+    for s, m in sorted(prev.items()):
+        if s in settled:
+            continue
+        match: Match | None = now.get(s)
+        if match is not None and match.mentor_id == m:
+            kept.append((s, m))
+        elif match is not None:
+            broken.append(
+                BrokenPair(
+                    mentee_id=s,
+                    mentor_id=m,
+                    reason=BreakReason.REASSIGNED,
+                    detail=f"now with {match.mentor_id!r}",
+                )
+            )
+        else:
+            broken.append(
+                BrokenPair(
+                    mentee_id=s, mentor_id=m, reason=BreakReason.UNMATCHED, detail=why.get(s, "")
+                )
+            )
+    new = sorted(
+        (m.mentee_id, m.mentor_id) for m in result.matches if prev.get(m.mentee_id) != m.mentor_id
+    )
+    broken.sort(key=lambda b: (b.mentee_id, b.mentor_id))
+    return Transition(
+        keep=keep, max_changes=max_changes, kept=tuple(kept), broken=tuple(broken), new=tuple(new)
+    )
+
+
+def rematch(
+    previous: Previous,
+    cohort: Cohort,
+    policy: Policy | None = None,
+    *,
+    keep: str = "prefer",
+    max_changes: int | None = None,
+    method: str = "auto",
+    time_limit: float | None = None,
+    seed: int = 0,
+) -> MatchResult:
+    """This term's answer, keeping last term's pairs that still work.
+
+    Parameters
+    ----------
+    previous : MatchResult or iterable of (mentee id, mentor id)
+        Last term's answer. It becomes the cohort's history: each mentee's
+        ``previous_mentor`` is taken from it (see :meth:`Cohort.with_previous`), so the
+        ``continuity`` weight and ``lost_mentor`` apply to it.
+    cohort : Cohort
+        This term's mentors and mentees (people may have left or joined).
+    policy : Policy, optional
+        As for :func:`solve`.
+    keep : {"prefer", "require"}
+        A *continuing* pair is one of last term's whose mentor and mentee are both still here
+        and still eligible. ``"prefer"``: each is worth ``weights.continuity`` extra points
+        (15 by default, more than the whole subject-fit range), so it is broken only for a
+        clearly better answer overall. ``"require"``: each is pinned (where a mentor's
+        capacity fell, the best-scoring ones up to it).
+    max_changes : int, optional
+        With ``"prefer"``: at most this many continuing pairs may be broken by choice
+        (:attr:`BreakReason.chosen`; pairs whose mentor or mentee left or that no longer
+        fit do not count). Solved by a bonus on continuing pairs, bisected until enough are
+        kept, each step exact min-cost flow; the bonus's Lagrangian bound proves the answer
+        optimal (every Seoul-size run measured), and where a duality gap remains CP-SAT
+        with the constraint, hinted, closes it within ``time_limit`` (10 s by default).
+        Needs a policy flow solves (no rich rules).
+    method, time_limit, seed
+        As for :func:`solve`.
+
+    Returns
+    -------
+    MatchResult
+        With :attr:`MatchResult.transition`: pairs kept, broken (each with its reason) and
+        new. Check it with ``verify(cohort.with_previous(pairs), policy, result)``.
 
     Examples
     --------
-    >>> from matchkit import Cohort, Mentor, Mentee, solve
-    >>> cohort = Cohort(
-    ...     mentors=[Mentor(id="m-1", subjects={"math": 5}, availability="Sat 10:00-14:00",
-    ...                     district="Mapo-gu", capacity=1)],
-    ...     mentees=[Mentee(id=f"s-{k}", level="middle", grade=2, needs={"math": 1},
-    ...                     availability="Sat 10:00-12:00", district="Mapo-gu", priority=k)
-    ...              for k in (1, 2)])
-    >>> blocking_pairs(cohort, None, solve(cohort, method="stable"))
-    []
+    >>> from matchkit.synth import generate
+    >>> syn = generate(40, 160, seed=1)
+    >>> first = solve(syn.cohort)
+    >>> again = rematch(first, syn.cohort, keep="require")
+    >>> again.transition.kept_rate, again.transition.changes
+    (1.0, 0)
     """
+    if keep not in ("prefer", "require"):
+        raise ValueError(f"keep must be 'prefer' or 'require', got {keep!r}")
+    if max_changes is not None and (
+        isinstance(max_changes, bool) or not isinstance(max_changes, int) or max_changes < 0
+    ):
+        raise ValueError(f"max_changes must be a non-negative integer or None, got {max_changes!r}")
+    if max_changes is not None and keep == "require":
+        raise ValueError("max_changes applies to keep='prefer'; 'require' breaks no pair by choice")
     policy = Policy() if policy is None else policy
-    rules, pinned = prepare(cohort, policy)
-    problem = compile_problem(rules, pinned).problem
-    a = rules.a
-    nt = a.n_mentors
-    keys = np.asarray(problem.mentee, np.int64) * nt + np.asarray(problem.mentor, np.int64)
-    order = np.argsort(keys, kind="stable")
-    s_index, t_index = cohort.mentee_index(), cohort.mentor_index()
-    pairs = [(s_index[m.mentee_id], t_index[m.mentor_id]) for m in result.matches]
-    sel = np.zeros(problem.n_edges, dtype=np.bool_)
-    sel[order[_selected(keys[order], pairs, nt, "result")]] = True
-    s_rank, t_rank = preference_ranks(problem, a.s_priority, id_ranks(a.s_ids), id_ranks(a.t_ids))
-    found = blocking_edges(problem, sel, s_rank, t_rank, np.asarray(problem.pinned))
-    out = [
-        (a.s_ids[i], a.t_ids[j])
-        for i, j in zip(
-            np.asarray(problem.mentee)[found].tolist(),
-            np.asarray(problem.mentor)[found].tolist(),
-            strict=True,
+    prev = _previous_pairs(previous)
+    here = cohort.with_previous(prev)
+    rules, pinned = prepare(here, policy)
+    forced, cont = _breaks(prev, here, policy, rules)
+    if keep == "require":
+        cont, over = _within_capacity(cont, rules, pinned)
+        forced += over
+        a = rules.a
+        pins = (*policy.pinned, *((a.s_ids[i], a.t_ids[j]) for i, j in cont))
+        result = solve(
+            here,
+            policy.model_copy(update={"pinned": pins}),
+            method=method,
+            time_limit=time_limit,
+            seed=seed,
+        ).model_copy(update={"policy": policy})
+    else:
+        result = solve(here, policy, method=method, time_limit=time_limit, seed=seed)
+        need = len(cont) - (max_changes if max_changes is not None else len(cont))
+        kept = sum(result.mentor_of(rules.a.s_ids[i]) == rules.a.t_ids[j] for i, j in cont)
+        if kept < need:
+            if policy.rich_rules() or method not in ("auto", "flow"):
+                raise ValueError(
+                    "max_changes needs a policy exact min-cost flow solves "
+                    f"(method 'auto' or 'flow', no rich rules); got rules "
+                    f"{list(policy.rich_rules())} and method {method!r}"
+                )
+            result = _at_least_kept(rules, pinned, cont, need, policy, seed, time_limit)
+    return result.model_copy(
+        update={"transition": transition(prev, forced, result, keep, max_changes)}
+    )
+
+
+def _with_score(p: AssignmentProblem, score: npt.NDArray[np.int64]) -> AssignmentProblem:
+    return AssignmentProblem(
+        p.n_mentees,
+        p.n_mentors,
+        p.mentee,
+        p.mentor,
+        score,
+        p.capacity,
+        min_load=p.min_load,
+        demand=p.demand,
+        required=p.required,
+        unmatched_penalty=p.unmatched_penalty,
+        pinned=p.pinned,
+        weight=p.weight,
+    )
+
+
+def _at_least_kept(
+    rules: PairRules,
+    pinned: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]],
+    cont: list[tuple[int, int]],
+    need: int,
+    policy: Policy,
+    seed: int,
+    time_limit: float | None,
+) -> MatchResult:
+    """The best answer keeping at least ``need`` continuing pairs: Lagrangian bonus ``mu``
+    per continuing pair, bisected; each step exact flow. ``L(mu) = opt(mu) - mu * need``
+    bounds the answer for every ``mu >= 0``."""
+    t0 = time.perf_counter()
+    p = compile_problem(rules, pinned).problem
+    t1 = time.perf_counter()
+    nt = p.n_mentors
+    keys = np.asarray(p.mentee, np.int64) * nt + np.asarray(p.mentor, np.int64)
+    want = np.array([i * nt + j for i, j in cont], dtype=np.int64)
+    bonus = np.isin(keys, want)
+    score = np.asarray(p.score, dtype=np.int64)
+    bound = np.inf
+    tried: dict[int, tuple[Assignment, int]] = {}
+
+    def run(mu: int) -> tuple[Assignment, int]:
+        nonlocal bound
+        if mu not in tried:
+            asg = solve_assignment(_with_score(p, score + mu * bonus), method="flow", seed=seed)
+            kept = int((asg.selected & bonus).sum())
+            bound = min(bound, asg.objective - mu * need)
+            tried[mu] = (asg, kept)
+        return tried[mu]
+
+    swing = int(np.abs(score).sum() + np.asarray(p.unmatched_penalty).sum()) + 1
+    lo, hi = 0, MILLI
+    while run(hi)[1] < need and hi < swing:
+        lo, hi = hi, min(2 * hi, swing)
+    kept = run(hi)[1]
+    if kept < need:
+        most = kept
+        text = (
+            f"max_changes: at most {most} of the {len(cont)} continuing pairs can be kept "
+            f"together (capacity, pins), so at least {len(cont) - most} must change"
         )
-    ]
-    return sorted(out)
+        out = Assignment(
+            p,
+            np.zeros(p.n_edges, np.bool_),
+            float("nan"),
+            float("-inf"),
+            Status.INFEASIBLE,
+            "flow",
+            0.0,
+            "INFEASIBLE",
+            text,
+        )
+    else:
+        while hi - lo > 1 and run(hi)[1] > need:
+            mid = (lo + hi) // 2
+            lo, hi = (mid, hi) if run(mid)[1] < need else (lo, mid)
+        sel = np.asarray(run(hi)[0].selected)
+        value = objective_value(p, sel)
+        method, reason = "flow", "max_changes: a bonus on continuing pairs, bisected; exact flow"
+        if value < bound - 1e-9:  # a duality gap: CP-SAT with the constraint, hinted
+            sel, bound = _close_gap(p, bonus, need, sel, bound, seed, time_limit)
+            value = objective_value(p, sel)
+            method, reason = "cpsat", reason + "; CP-SAT closed the Lagrangian gap"
+        status = Status.OPTIMAL if value >= bound - 1e-9 else Status.FEASIBLE
+        out = Assignment(
+            p,
+            sel,
+            value,
+            max(bound, value),
+            status,
+            method,
+            time.perf_counter() - t1,
+            status.value.upper(),
+        )
+    stats = {"max_changes_flow_solves": float(len(tried)), "max_changes_bonus": hi / MILLI}
+    timings = {"compile": t1 - t0, "solve": time.perf_counter() - t1}
+    result = join(rules, out, policy, seed, timings, stats, method_reason=reason)
+    timings["total"] = time.perf_counter() - t0
+    return result
+
+
+CLOSE_GAP_SECONDS = 10.0
+"""CP-SAT's time limit when the Lagrangian bonus leaves a gap and ``time_limit`` is None."""
+
+
+def _close_gap(
+    p: AssignmentProblem,
+    bonus: npt.NDArray[np.bool_],
+    need: int,
+    start: npt.NDArray[np.bool_],
+    bound: float,
+    seed: int,
+    time_limit: float | None,
+) -> tuple[npt.NDArray[np.bool_], float]:
+    """CP-SAT on the problem plus "at least ``need`` bonus edges", hinted with ``start``:
+    the better answer and the lower bound."""
+    profit = np.asarray(p.score, np.int64) + np.asarray(p.unmatched_penalty, np.int64)[p.mentee]
+    model = build_model(p, profit)
+    model.add(
+        sum(model.get_bool_var_from_proto_index(int(e)) for e in np.flatnonzero(bonus)) >= need
+    )
+    model.proto.solution_hint.vars.extend(range(p.n_edges))
+    model.proto.solution_hint.values.extend(start.astype(np.int64).tolist())
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    solver.parameters.max_time_in_seconds = time_limit or CLOSE_GAP_SECONDS
+    raw = solver.solve(model)
+    if raw not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return start, bound
+    constant = float(np.asarray(p.unmatched_penalty).sum())
+    sel = np.asarray(solver.response_proto.solution, dtype=np.int64) > 0
+    better = objective_value(p, sel) > objective_value(p, start)
+    return (sel if better else start), min(bound, -solver.best_objective_bound - constant)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import math
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, ClassVar
 
 from pydantic import (
@@ -26,6 +27,7 @@ from pydantic_core import PydanticCustomError
 
 from matchkit.domain.geo import district_coordinates
 from matchkit.domain.schedule import Availability
+from matchkit.errors import InputError, InputProblem
 
 __all__ = ["Cohort", "Level", "Mentee", "Mentor", "Mode"]
 
@@ -238,3 +240,71 @@ class Cohort(BaseModel):
         """IDs of mentees whose previous mentor has left the cohort."""
         known = {m.id for m in self.mentors}
         return [s.id for s in self.mentees if s.previous_mentor and s.previous_mentor not in known]
+
+    def with_previous(self, pairs: Mapping[str, str]) -> Cohort:
+        """A copy whose mentees' ``previous_mentor`` is ``pairs.get(mentee id)`` (``None``
+        for mentees not in ``pairs``): last term's answer as this term's history.
+
+        Examples
+        --------
+        >>> c = Cohort(mentors=[], mentees=[Mentee(id="s-1", level="high", grade=1,
+        ...     needs={"math": 1}, availability="Sat 10:00-12:00", district="Mapo-gu")])
+        >>> c.with_previous({"s-1": "m-9"}).lost_mentor(), c.lost_mentor()
+        (['s-1'], [])
+        """
+        mentees = tuple(
+            s
+            if s.previous_mentor == pairs.get(s.id)
+            else s.model_copy(update={"previous_mentor": pairs.get(s.id)})
+            for s in self.mentees
+        )
+        return Cohort(mentors=self.mentors, mentees=mentees)
+
+    def changed(
+        self,
+        *,
+        removed_mentors: Iterable[str] = (),
+        removed_mentees: Iterable[str] = (),
+        added_mentors: Iterable[Mentor] = (),
+        added_mentees: Iterable[Mentee] = (),
+    ) -> Cohort:
+        """A copy without the removed people (by ID) and with the added ones at the end.
+
+        Removed mentors are dropped from mentees' ``avoid`` lists (there is nobody left to
+        avoid); a mentee whose ``previous_mentor`` was removed keeps it, and so counts as
+        having lost their mentor.
+
+        Raises
+        ------
+        InputError
+            A removed ID is not in the cohort (a typo would otherwise remove nobody), or an
+            added person's ID is already taken.
+        """
+        gone_t, gone_s = set(removed_mentors), set(removed_mentees)
+        problems = [
+            InputProblem("unknown_id", field, f"{kind} {x!r} is not in the cohort")
+            for field, kind, ids, known in (
+                ("removed_mentors", "mentor", gone_t, self.mentor_index()),
+                ("removed_mentees", "mentee", gone_s, self.mentee_index()),
+            )
+            for x in sorted(ids - known.keys())
+        ]
+        if problems:
+            raise InputError("Cohort.changed", problems)
+        try:
+            return Cohort(
+                mentors=(*(m for m in self.mentors if m.id not in gone_t), *added_mentors),
+                mentees=(
+                    *(
+                        s.model_copy(update={"avoid": s.avoid - gone_t}) if s.avoid & gone_t else s
+                        for s in self.mentees
+                        if s.id not in gone_s
+                    ),
+                    *added_mentees,
+                ),
+            )
+        except ValidationError as exc:
+            raise InputError(
+                "Cohort.changed",
+                [InputProblem("invalid", "added", str(e["msg"])) for e in exc.errors()],
+            ) from None

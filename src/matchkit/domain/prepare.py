@@ -11,10 +11,10 @@ from matchkit.domain.policy import Policy
 from matchkit.domain.rules import PairRules
 from matchkit.errors import InputError, InputProblem
 
-__all__ = ["prepare"]
+__all__ = ["RULE_WORDS", "prepare"]
 
 I64 = npt.NDArray[np.int64]
-_RULE_WORDS = {
+RULE_WORDS = {
     "subject": "the mentor teaches no needed subject at the required proficiency",
     "mode": "their modes are incompatible",
     "distance": "they live farther apart than the travel limit (max_travel_km offline, "
@@ -76,7 +76,7 @@ def prepare(cohort: Cohort, policy: Policy) -> tuple[PairRules, tuple[I64, I64]]
                 InputProblem(
                     "pinned_ineligible",
                     "policy.pinned",
-                    f"pinned pair {pair} is not eligible: {_RULE_WORDS[first]}",
+                    f"pinned pair {pair} is not eligible: {RULE_WORDS[first]}",
                     (k,),
                 )
             )

@@ -19,6 +19,7 @@ from matchkit.core.assignment import Status
 from matchkit.domain.model import Level, Mode
 from matchkit.domain.policy import Policy
 from matchkit.domain.schedule import DAYS, SLOTS_PER_DAY, Availability
+from matchkit.domain.transition import Transition
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -211,6 +212,8 @@ class MatchResult(BaseModel):
     """Seconds: ``compile``, ``solve``, ``join`` and ``total``."""
     stats: dict[str, float]
     """Counts from compilation: eligible pairs, kept pairs, ..."""
+    transition: Transition | None = None
+    """From :func:`matchkit.rematch`: last term's pairs kept, broken (with reasons) and new."""
     _index: dict[str, Match | Unmatched] | None = PrivateAttr(default=None)
 
     def __eq__(self, other: object) -> bool:

@@ -82,7 +82,7 @@ def _new_unmatched(**values: Any) -> Unmatched:
     return construct(Unmatched, values)
 
 
-def _join(
+def join(
     rules: PairRules,
     assignment: Assignment,
     policy: Policy,
@@ -332,7 +332,7 @@ def _solve(
         )
     t2 = time.perf_counter()
     timings = {"compile": t1 - t0, "solve": t2 - t1}
-    result = _join(
+    result = join(
         rules, assignment, policy, seed, timings, stats, start=start, method_reason=reason
     )
     t3 = time.perf_counter()

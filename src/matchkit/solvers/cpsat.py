@@ -60,7 +60,7 @@ def _add_linear(
     ct.linear.domain.extend((lo, hi))
 
 
-def _build_model(problem: AssignmentProblem, profit: npt.NDArray[np.int64]) -> cp_model.CpModel:
+def build_model(problem: AssignmentProblem, profit: npt.NDArray[np.int64]) -> cp_model.CpModel:
     p = problem
     model = cp_model.CpModel()
     proto = model.proto
@@ -114,7 +114,7 @@ def solve_cpsat(problem: AssignmentProblem, options: SolveOptions) -> Assignment
     profits = scaled_profits(problem, n_nodes)
     hint = _hint(problem, options)
     t_hint = time.perf_counter()
-    model = _build_model(problem, profits.profit)
+    model = build_model(problem, profits.profit)
     if hint is not None:
         model.proto.solution_hint.vars.extend(range(problem.n_edges))
         model.proto.solution_hint.values.extend(hint.astype(np.int64).tolist())
