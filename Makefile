@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: install test lint typecheck pytest bench bench-engine bench-domain bench-compare bench-rich demo clean
+.PHONY: install test lint typecheck pytest bench bench-engine bench-domain bench-compare bench-rich bench-continuity demo clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,7 +26,7 @@ pytest: $(STAMP)
 test: lint typecheck pytest
 
 # Every figure in docs/benchmarks.md (about two hours on 2 cores).
-bench: bench-engine bench-domain bench-compare bench-rich
+bench: bench-engine bench-domain bench-compare bench-rich bench-continuity
 
 bench-engine: $(STAMP)
 	$(BIN)/python -m benchmarks engine
@@ -36,6 +36,9 @@ bench-domain: $(STAMP)
 
 bench-compare: $(STAMP)
 	$(BIN)/python -m benchmarks compare
+
+bench-continuity: $(STAMP)
+	$(BIN)/python -m benchmarks continuity
 
 bench-rich: $(STAMP)
 	$(BIN)/python -m benchmarks rich

@@ -9,13 +9,14 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from benchmarks import compare, domain, engine, rich
+from benchmarks import compare, continuity, domain, engine, rich
 
 SUITES: dict[str, tuple[Any, str]] = {
     "engine": (engine, "flow backend vs bare OR-Tools min-cost flow, plus CP-SAT"),
     "domain": (domain, "solve(cohort) on synthetic Seoul, metro and national cohorts"),
     "compare": (compare, "matchkit against networkx, scipy, HiGHS, plain CP-SAT and greedy"),
     "rich": (rich, "solve(cohort) with weekly sessions and fairness floors (CP-SAT path)"),
+    "continuity": (continuity, "price of stability, continuity over terms, rematch and repair"),
 }
 """Each suite's module (with ``add_arguments`` and ``main``) and its one-line help."""
 

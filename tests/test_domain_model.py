@@ -187,3 +187,15 @@ def test_policy_validation() -> None:
     with pytest.raises(ValidationError):
         Policy(weights={"kindness": 1})  # type: ignore[arg-type]
     assert Policy.model_validate_json(Policy().model_dump_json()) == Policy()
+
+
+def test_cohort_model_copy_with_changes_does_not_reuse_cached_arrays() -> None:
+    from matchkit.domain.arrays import cohort_arrays
+    from matchkit.synth import generate_cohort
+
+    cohort = generate_cohort(5, 10, seed=1)
+    cached = cohort_arrays(cohort)
+    fewer = cohort.model_copy(update={"mentors": cohort.mentors[:2]})
+    assert cohort_arrays(fewer) is not cached
+    assert len(cohort_arrays(fewer).t_ids) == 2
+    assert cohort.model_copy() == cohort

@@ -315,3 +315,46 @@ def test_bad_sizes_and_seed_are_all_reported() -> None:
     with pytest.raises(InputError) as info:
         generate(0, -1, seed=-2, nope=1)
     assert info.value.codes() == ["bad_size", "bad_size", "bad_seed", "unknown_knob"]
+
+
+# --- several terms -------------------------------------------------------------------------
+
+
+def test_simulate_terms_is_deterministic_and_keeps_the_programme_size() -> None:
+    from matchkit.synth import simulate_terms
+
+    a = simulate_terms(3, n_mentors=30, n_mentees=120, seed=4)
+    assert a == simulate_terms(3, n_mentors=30, n_mentees=120, seed=4)
+    assert [t.term for t in a.terms] == [1, 2, 3]
+    for t in a.terms:
+        assert (t.mentors, t.mentees) == (30, 120)
+        assert t.kept <= t.continuing_pairs
+        assert t.status == "optimal"
+    later = a.terms[1]
+    assert later.mentors_left == later.mentors_joined == round(0.28 * 30)
+    assert later.mentees_left == later.mentees_joined == round(0.25 * 120)
+    assert a.rows()[0]["keep"] == "prefer"
+
+
+def test_simulated_continuity_orders_the_modes() -> None:
+    from matchkit.synth import simulate_terms
+
+    runs = {
+        k: simulate_terms(3, n_mentors=40, n_mentees=160, keep=k, seed=2)
+        for k in ("prefer", "require", "none")
+    }
+    assert all(t.changed == 0 for t in runs["require"].terms)
+    for p, n in zip(runs["prefer"].terms, runs["none"].terms, strict=True):
+        assert p.kept_rate > n.kept_rate
+        assert p.changed < n.changed
+
+
+def test_simulate_terms_rejects_bad_arguments() -> None:
+    from matchkit.synth import simulate_terms
+
+    with pytest.raises(ValueError, match="keep"):
+        simulate_terms(2, n_mentors=5, n_mentees=20, keep="sometimes")
+    with pytest.raises(ValueError, match="n_terms"):
+        simulate_terms(0, n_mentors=5, n_mentees=20)
+    with pytest.raises(ValueError, match="mentee_leave_rate"):
+        simulate_terms(2, n_mentors=5, n_mentees=20, mentee_leave_rate=1.0)

@@ -35,7 +35,15 @@ from matchkit.domain.model import Cohort, Level, Mentee, Mentor, Mode
 from matchkit.domain.schedule import Availability
 from matchkit.errors import InputError, InputProblem
 
-__all__ = ["SynthKnobs", "Synthetic", "generate", "generate_cohort"]
+__all__ = [
+    "Simulation",
+    "SynthKnobs",
+    "Synthetic",
+    "TermRecord",
+    "generate",
+    "generate_cohort",
+    "simulate_terms",
+]
 
 I64 = npt.NDArray[np.int64]
 
@@ -433,3 +441,7 @@ def _mentees(
             previous_mentor=mentor_ids[p] if p >= 0 else None,
             avoid=frozenset((mentor_ids[a],)) if a >= 0 else frozenset(),
         )
+
+
+# The multi-term simulation builds on generate (defined above).
+from matchkit._synth_terms import Simulation, TermRecord, simulate_terms  # noqa: E402

@@ -8,7 +8,7 @@ See ``docs/explanation/continuity.md`` for when to use ``rematch``'s ``prefer`` 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import numpy.typing as npt
@@ -30,7 +30,7 @@ from matchkit.solvers.cpsat import build_model
 
 __all__ = ["rematch", "transition"]
 
-Previous = MatchResult | Iterable[tuple[str, str]]
+Previous = MatchResult | Mapping[str, str] | Iterable[tuple[str, str]]
 
 I64 = npt.NDArray[np.int64]
 
@@ -41,6 +41,8 @@ I64 = npt.NDArray[np.int64]
 def _previous_pairs(previous: Previous) -> dict[str, str]:
     if isinstance(previous, MatchResult):
         pairs = [(m.mentee_id, m.mentor_id) for m in previous.matches]
+    elif isinstance(previous, Mapping):
+        pairs = [(str(s), str(m)) for s, m in previous.items()]
     else:
         pairs = [(str(s), str(m)) for s, m in previous]
     out: dict[str, str] = {}
@@ -194,7 +196,7 @@ def rematch(
 
     Parameters
     ----------
-    previous : MatchResult or iterable of (mentee id, mentor id)
+    previous : MatchResult, mapping mentee id -> mentor id, or iterable of (mentee id, mentor id)
         Last term's answer. It becomes the cohort's history: each mentee's
         ``previous_mentor`` is taken from it (see :meth:`Cohort.with_previous`), so the
         ``continuity`` weight and ``lost_mentor`` apply to it.

@@ -228,6 +228,13 @@ class Cohort(BaseModel):
 
     __hash__ = None  # type: ignore[assignment]  # records hold dicts: not hashable
 
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Cohort:
+        """As pydantic's, but a copy with changed people re-validates them (IDs unique,
+        ``avoid`` known) and never carries the original's cached arrays."""
+        if update:
+            return Cohort.model_validate({**self.__dict__, **update})
+        return super().model_copy(deep=deep)
+
     def mentor_index(self) -> dict[str, int]:
         """Mentor ID to position."""
         return {m.id: j for j, m in enumerate(self.mentors)}

@@ -1,0 +1,26 @@
+"""Smoke test of the continuity benchmark: ``--quick`` runs end to end, verified."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_continuity_benchmark_quick(tmp_path: Path) -> None:
+    cmd = [sys.executable, "-m", "benchmarks", "continuity", "--quick", "--out", str(tmp_path)]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    results = json.loads((tmp_path / "continuity.json").read_text())
+    (row,) = results["stability"]
+    assert row["stable_blocking"] == 0
+    assert row["stable_violations"] == 0
+    assert row["stable_objective"] <= row["optimal_objective"]
+    assert set(results["terms"]) == {"prefer", "require", "none"}
+    assert all(t["changed"] == 0 for t in results["terms"]["require"]["terms"])
+    assert all(r["violations"] == 0 for r in results["rematch"])
+    assert (tmp_path / "continuity.png").stat().st_size > 1000
+    assert "## Price of stability" in (tmp_path / "continuity.md").read_text()
