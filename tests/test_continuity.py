@@ -256,3 +256,24 @@ def test_repair_rejects_what_it_cannot_do() -> None:
         repair(before, cohort, removed_mentors=["m-nobody"])
     with pytest.raises(ValueError, match="sessions"):
         repair(before, cohort, Policy(sessions={}))
+
+
+def test_verify_catches_a_tampered_transition() -> None:
+    syn = generate(30, 120, seed=2)
+    result = rematch(syn.previous_pairs, syn.cohort, keep="require")
+    here = syn.cohort.with_previous(dict(syn.previous_pairs))
+    assert verify(here, Policy(), result) == []
+    t = result.transition
+    assert t is not None
+    assert t.kept
+    dropped = t.model_copy(update={"kept": t.kept[1:]})
+    codes = {
+        v.code for v in verify(here, Policy(), result.model_copy(update={"transition": dropped}))
+    }
+    assert "transition" in codes
+    fake = t.broken[0].model_copy(update={"reason": BreakReason.REASSIGNED})
+    lying = t.model_copy(update={"broken": (fake, *t.broken[1:])})
+    codes = {
+        v.code for v in verify(here, Policy(), result.model_copy(update={"transition": lying}))
+    }
+    assert "max_changes" in codes

@@ -30,3 +30,4 @@ def test_readme_python_blocks_run(capsys: pytest.CaptureFixture[str]) -> None:
     assert "s-02 -> m-02 8.5 Wed 18:00-20:00" in out
     assert "s-03 no_subject - no mentor teaches a needed subject" in out
     assert "optimal 1.9 [1 0 1]" in out
+    assert "71 1 ['mentor_left', 'no_longer_eligible', 'reassigned']" in out

@@ -194,7 +194,9 @@ def verify(cohort: Cohort, policy: Policy, result: MatchResult) -> list[Violatio
     rules too: with sessions, every match has one of the mentee's length inside both
     availabilities and no mentor's sessions overlap (offline ones at least the travel buffer
     apart); minimum loads, floors, group caps and category limits hold. (Whether a max-min
-    answer is the max-min optimum is a search question no check can settle.)
+    answer is the max-min optimum is a search question no check can settle.) A
+    ``rematch``/``repair`` report (``result.transition``) agrees with the matches and the
+    cohort's history, and ``max_changes`` (or ``require``) holds.
 
     Examples
     --------
@@ -253,6 +255,28 @@ def verify(cohort: Cohort, policy: Policy, result: MatchResult) -> list[Violatio
             out.append(Violation("objective", f"objective {result.objective!r} != {expected!r}"))
     out.extend(_check_reasons(result, mentees, cohort.mentors, policy, forbidden))
     out.extend(Violation(code, message) for code, message in check_rich(cohort, policy, result))
+    out.extend(_check_transition(cohort, result))
+    return out
+
+
+def _check_transition(cohort: Cohort, result: MatchResult) -> list[Violation]:
+    """A ``rematch``/``repair`` report agrees with the matches (and, for ``rematch``, with the
+    cohort's history): kept and new pairs are matches, nothing is both, and the bound on
+    changes (or ``require``) holds."""
+    t = result.transition
+    if t is None or not result.status.has_solution:
+        return []
+    out = []
+    pairs = {(m.mentee_id, m.mentor_id) for m in result.matches}
+    if not set(t.kept) <= pairs or not set(t.new) <= pairs or set(t.kept) & set(t.new):
+        out.append(Violation("transition", "kept/new pairs do not match the matches"))
+    if t.keep in ("prefer", "require"):
+        history = {(s.id, s.previous_mentor) for s in cohort.mentees if s.previous_mentor}
+        if set(t.kept) != pairs & history:
+            out.append(Violation("transition", "kept pairs are not last term's pairs matched"))
+    limit = 0 if t.keep == "require" else t.max_changes
+    if limit is not None and t.changes > limit:
+        out.append(Violation("max_changes", f"{t.changes} pairs broken by choice > {limit}"))
     return out
 
 
