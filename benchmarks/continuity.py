@@ -50,7 +50,9 @@ def _stability(n_mentors: int, n_mentees: int, seed: int, extra: dict[str, Any])
         "optimal_s": t2 - t1,
         "stable_objective": stable.objective,
         "optimal_objective": best.objective,
-        "price": (best.objective - stable.objective) / max(1.0, abs(best.objective)),
+        "points_lost": best.objective - stable.objective,
+        "stable_continuity": stable.metrics().continuity_kept,
+        "optimal_continuity": best.metrics().continuity_kept,
         "stable_matched": len(stable.matches),
         "optimal_matched": len(best.matches),
         "stable_top_rate": stable.metrics().match_rate_by_priority.get(top, 0.0),
@@ -170,15 +172,18 @@ def render(results: dict[str, Any]) -> str:
         "",
         "## Price of stability (mentee-optimal stable matching vs the optimum)",
         "",
-        "| Cohort | Seed | Stable objective | Optimal objective | Price | Matched stable / optimal "
-        "| Top priority matched stable / optimal | Blocking pairs of the optimum | Stable s |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| Cohort | Seed | Stable objective | Optimal objective | Points lost | Matched stable / "
+        "optimal | Top priority matched stable / optimal | Continuity kept stable / optimal | "
+        "Blocking pairs of the optimum | Stable s |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results["stability"]:
         lines.append(
             f"| {r['mentors']:,} x {r['mentees']:,} | {r['seed']} | {r['stable_objective']:,.1f} "
-            f"| {r['optimal_objective']:,.1f} | {r['price']:.1%} | {r['stable_matched']:,} / "
-            f"{r['optimal_matched']:,} | {r['stable_top_rate']:.1%} / {r['optimal_top_rate']:.1%} "
+            f"| {r['optimal_objective']:,.1f} | {r['points_lost']:,.1f} "
+            f"| {r['stable_matched']:,} / {r['optimal_matched']:,} "
+            f"| {r['stable_top_rate']:.1%} / {r['optimal_top_rate']:.1%} "
+            f"| {r['stable_continuity']:.1%} / {r['optimal_continuity']:.1%} "
             f"| {r.get('optimal_blocking', 'n/a')} | {r['stable_s']:.2f} |"
         )
     lines += [

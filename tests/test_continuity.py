@@ -6,6 +6,8 @@ the side constraint written out directly.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -277,3 +279,20 @@ def test_verify_catches_a_tampered_transition() -> None:
         v.code for v in verify(here, Policy(), result.model_copy(update={"transition": lying}))
     }
     assert "max_changes" in codes
+
+
+def test_a_rematch_result_writes_its_transition_for_spreadsheets(tmp_path: Path) -> None:
+    from matchkit.io import read_result, write_result
+
+    syn = generate(30, 120, seed=2)
+    result = rematch(syn.previous_pairs, syn.cohort)
+    write_result(result, tmp_path / "out")
+    assert read_result(tmp_path / "out") == result
+    lines = (tmp_path / "out" / "transition.csv").read_text("utf-8-sig").splitlines()
+    t = result.transition
+    assert t is not None
+    assert lines[0] == "mentee_id,mentor_id,outcome,reason,detail"
+    assert len(lines) == 1 + len(t.kept) + len(t.broken) + len(t.new)
+    assert sum(",broken,mentor_left," in line for line in lines) == sum(
+        b.reason is BreakReason.MENTOR_LEFT for b in t.broken
+    )

@@ -54,6 +54,7 @@ M = TypeVar("M", bound=BaseModel)
 COHORT_FILES = ("mentors.csv", "mentees.csv")
 RESULT_FILE = "result.json"
 MATCHES_FILE = "matches.csv"
+TRANSITION_FILE = "transition.csv"
 
 
 def write_cohort(cohort: Cohort, path: PathLike) -> None:
@@ -151,10 +152,12 @@ def write_result(result: MatchResult, path: PathLike) -> None:
     ``mentor_id``, ``score``, one ``score_<weight>`` column per score component, ``window``,
     ``session`` (the weekly session, when the policy schedules them), ``mode``,
     ``distance_km``, ``reason`` and ``detail`` (unmatched only), ``priority``, ``level``,
-    ``district``, ``continuity``; points rounded to 6 decimals. It is an export for
-    spreadsheets; read results back from the JSON, which keeps every digit. Infinite or
-    undefined figures (the objective of an infeasible run) are written as JSON's
-    ``Infinity`` / ``NaN``, which :func:`read_result` reads.
+    ``district``, ``continuity``; points rounded to 6 decimals. A ``rematch``/``repair``
+    result also gets ``transition.csv``: one row per last-term pair and per new pair,
+    ``mentee_id``, ``mentor_id``, ``outcome`` (``kept``, ``broken``, ``new``), ``reason``,
+    ``detail``. Both are exports for spreadsheets; read results back from the JSON, which
+    keeps every digit. Infinite or undefined figures (the objective of an infeasible run)
+    are written as JSON's ``Infinity`` / ``NaN``, which :func:`read_result` reads.
     """
     p = Path(path)
     data = result.model_dump(mode="json")
@@ -164,6 +167,8 @@ def write_result(result: MatchResult, path: PathLike) -> None:
     p.mkdir(parents=True, exist_ok=True)
     _write_json(p / RESULT_FILE, data)
     _write_matches(p / MATCHES_FILE, result)
+    if result.transition is not None:
+        _write_transition(p / TRANSITION_FILE, result)
 
 
 def read_result(path: PathLike) -> MatchResult:
@@ -316,3 +321,15 @@ def _write_matches(p: Path, result: MatchResult) -> None:
                 [escape(rec.mentee_id), *blank, rec.reason.value, escape(rec.detail), *common]
             )
     write_rows(p, header, iter(rows))
+
+
+def _write_transition(p: Path, result: MatchResult) -> None:
+    t = result.transition
+    assert t is not None
+    rows = [[escape(s), escape(m), "kept", "", ""] for s, m in t.kept]
+    rows += [
+        [escape(b.mentee_id), escape(b.mentor_id), "broken", b.reason.value, escape(b.detail)]
+        for b in t.broken
+    ]
+    rows += [[escape(s), escape(m), "new", "", ""] for s, m in t.new]
+    write_rows(p, ["mentee_id", "mentor_id", "outcome", "reason", "detail"], iter(rows))
