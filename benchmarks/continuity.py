@@ -115,23 +115,26 @@ def _rematch_repair(n_mentors: int, n_mentees: int, seed: int) -> list[dict[str,
         )
     first = rematch(syn.previous_pairs, syn.cohort)
     quitting = sorted({m.mentor_id for m in first.matches})[:50]
-    t0 = time.perf_counter()
-    fixed = repair(first, history, removed_mentors=quitting)
-    wall = time.perf_counter() - t0
-    t = fixed.transition
-    assert t is not None
-    after = history.changed(removed_mentors=quitting)
-    rows.append(
-        {
-            "case": "repair, 50 mentors quit",
-            "wall_s": wall,
-            "status": fixed.status.value,
-            "kept": len(t.kept),
-            "changes": len(t.new),
-            "flow_solves": None,
-            "violations": len(verify(after, Policy(), fixed)),
-        }
-    )
+    fresh = generate(50, 1, seed=seed + 1000).cohort.mentors
+    hired = [m.model_copy(update={"id": f"m-hired-{k:03d}"}) for k, m in enumerate(fresh)]
+    for label, added in (("repair, 50 mentors quit", []), ("repair, 50 quit, 50 hired", hired)):
+        t0 = time.perf_counter()
+        fixed = repair(first, history, removed_mentors=quitting, added_mentors=added)
+        wall = time.perf_counter() - t0
+        t = fixed.transition
+        assert t is not None
+        after = history.changed(removed_mentors=quitting, added_mentors=added)
+        rows.append(
+            {
+                "case": label,
+                "wall_s": wall,
+                "status": fixed.status.value,
+                "kept": len(t.kept),
+                "changes": len(t.new),
+                "flow_solves": None,
+                "violations": len(verify(after, Policy(), fixed)),
+            }
+        )
     return rows
 
 
