@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.bench_quick import run_quick
 
 ROOT = Path(__file__).resolve().parent.parent
 METHODS = {"flow", "cpsat", "bare", "networkx", "lsa", "milp", "cpsat_plain", "greedy", "random"}
@@ -13,10 +14,7 @@ EXACT = METHODS - {"greedy", "random"}
 
 
 def test_compare_benchmark_quick(tmp_path: Path) -> None:
-    cmd = [sys.executable, "-m", "benchmarks", "compare", "--quick", "--out", str(tmp_path)]
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
-    assert proc.returncode == 0, proc.stderr
-    results = json.loads((tmp_path / "compare.json").read_text())
+    results = run_quick("compare", tmp_path)
     assert [s["case"] for s in results["summary"]] == ["tiny", "random tiny"]
     for s in results["summary"]:
         assert set(s["methods"]) == METHODS
@@ -41,7 +39,7 @@ def test_compare_benchmark_quick(tmp_path: Path) -> None:
         assert (tmp_path / png).stat().st_size > 10_000
     # --render redraws the report from the results file alone, identically.
     (tmp_path / "compare.md").unlink()
-    render = [*cmd[:4], "--render", "--out", str(tmp_path)]
+    render = [sys.executable, "-m", "benchmarks", "compare", "--render", "--out", str(tmp_path)]
     proc = subprocess.run(
         render, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
     )

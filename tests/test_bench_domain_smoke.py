@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.bench_quick import run_quick
 
 
 def test_domain_benchmark_quick(tmp_path: Path) -> None:
-    cmd = [sys.executable, "-m", "benchmarks", "domain", "--quick", "--out", str(tmp_path)]
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
-    assert proc.returncode == 0, proc.stderr
-    results = json.loads((tmp_path / "domain.json").read_text())
+    results = run_quick("domain", tmp_path)
     exact, pruned = results["cases"]
     for case in (exact, pruned):
         assert case["verdicts"]["verified"] is True

@@ -24,7 +24,7 @@ from matchkit.domain.prepare import RULE_WORDS, prepare
 from matchkit.domain.result import Match, MatchResult
 from matchkit.domain.rules import PairRules
 from matchkit.domain.solve import join, solve
-from matchkit.domain.transition import BreakReason, BrokenPair, Transition
+from matchkit.domain.transition import BreakReason, BrokenPair, Transition, broken
 from matchkit.errors import InputError, InputProblem
 from matchkit.solvers.cpsat import build_model
 
@@ -63,36 +63,19 @@ def _breaks(
     """Last term's pairs that cannot continue, with reasons; and those that can (indices)."""
     s_index, t_index = cohort.mentee_index(), cohort.mentor_index()
     pinned_to = dict(policy.pinned)
-    broken: list[BrokenPair] = []
+    ended: list[BrokenPair] = []
     cont: list[tuple[int, int]] = []
     for s, m in sorted(prev.items()):
         if s not in s_index:
-            broken.append(
-                BrokenPair(
-                    mentee_id=s,
-                    mentor_id=m,
-                    reason=BreakReason.MENTEE_LEFT,
-                    detail="the mentee is no longer in the cohort",
-                )
+            ended.append(
+                broken(s, m, BreakReason.MENTEE_LEFT, "the mentee is no longer in the cohort")
             )
         elif m not in t_index:
-            broken.append(
-                BrokenPair(
-                    mentee_id=s,
-                    mentor_id=m,
-                    reason=BreakReason.MENTOR_LEFT,
-                    detail="the mentor is no longer in the cohort",
-                )
+            ended.append(
+                broken(s, m, BreakReason.MENTOR_LEFT, "the mentor is no longer in the cohort")
             )
         elif pinned_to.get(s, m) != m:
-            broken.append(
-                BrokenPair(
-                    mentee_id=s,
-                    mentor_id=m,
-                    reason=BreakReason.PINNED_ELSEWHERE,
-                    detail=f"pinned to {pinned_to[s]!r}",
-                )
-            )
+            ended.append(broken(s, m, BreakReason.PINNED_ELSEWHERE, f"pinned to {pinned_to[s]!r}"))
         else:
             cont.append((s_index[s], t_index[m]))
     if cont:
@@ -101,16 +84,9 @@ def _breaks(
         for k in np.flatnonzero(~ok).tolist():
             _, first = rules.check(i[k : k + 1], j[k : k + 1])
             s, m = rules.a.s_ids[int(i[k])], rules.a.t_ids[int(j[k])]
-            broken.append(
-                BrokenPair(
-                    mentee_id=s,
-                    mentor_id=m,
-                    reason=BreakReason.NO_LONGER_ELIGIBLE,
-                    detail=RULE_WORDS[first or "rules"],
-                )
-            )
+            ended.append(broken(s, m, BreakReason.NO_LONGER_ELIGIBLE, RULE_WORDS[first or "rules"]))
         cont = [c for c, good in zip(cont, ok.tolist(), strict=True) if good]
-    return broken, cont
+    return ended, cont
 
 
 def _within_capacity(
@@ -128,11 +104,11 @@ def _within_capacity(
     fits = np.empty(order.size, dtype=np.bool_)
     fits[order] = rank < room[j[order]]
     over = [
-        BrokenPair(
-            mentee_id=a.s_ids[int(i[k])],
-            mentor_id=a.t_ids[int(j[k])],
-            reason=BreakReason.MENTOR_CAPACITY,
-            detail=f"the mentor can take {max(int(room[j[k]]), 0)} continuing "
+        broken(
+            a.s_ids[int(i[k])],
+            a.t_ids[int(j[k])],
+            BreakReason.MENTOR_CAPACITY,
+            f"the mentor can take {max(int(room[j[k]]), 0)} continuing "
             "mentee(s) now; better-scoring pairs were kept",
         )
         for k in np.flatnonzero(~fits).tolist()
@@ -150,7 +126,7 @@ def transition(
     now = {m.mentee_id: m for m in result.matches}
     why = {u.mentee_id: u.detail for u in result.unmatched}
     settled = {b.mentee_id for b in forced}
-    kept, broken = [], list(forced)
+    kept, ended = [], list(forced)
     for s, m in sorted(prev.items()):
         if s in settled:
             continue
@@ -158,26 +134,15 @@ def transition(
         if match is not None and match.mentor_id == m:
             kept.append((s, m))
         elif match is not None:
-            broken.append(
-                BrokenPair(
-                    mentee_id=s,
-                    mentor_id=m,
-                    reason=BreakReason.REASSIGNED,
-                    detail=f"now with {match.mentor_id!r}",
-                )
-            )
+            ended.append(broken(s, m, BreakReason.REASSIGNED, f"now with {match.mentor_id!r}"))
         else:
-            broken.append(
-                BrokenPair(
-                    mentee_id=s, mentor_id=m, reason=BreakReason.UNMATCHED, detail=why.get(s, "")
-                )
-            )
+            ended.append(broken(s, m, BreakReason.UNMATCHED, why.get(s, "")))
     new = sorted(
         (m.mentee_id, m.mentor_id) for m in result.matches if prev.get(m.mentee_id) != m.mentor_id
     )
-    broken.sort(key=lambda b: (b.mentee_id, b.mentor_id))
+    ended.sort(key=lambda b: (b.mentee_id, b.mentor_id))
     return Transition(
-        keep=keep, max_changes=max_changes, kept=tuple(kept), broken=tuple(broken), new=tuple(new)
+        keep=keep, max_changes=max_changes, kept=tuple(kept), broken=tuple(ended), new=tuple(new)
     )
 
 

@@ -12,7 +12,7 @@ from matchkit.domain.model import Cohort, Mentee, Mentor
 from matchkit.domain.policy import Policy
 from matchkit.domain.result import MatchResult
 from matchkit.domain.solve import solve
-from matchkit.domain.transition import BreakReason, BrokenPair
+from matchkit.domain.transition import BreakReason, BrokenPair, broken
 
 __all__ = ["repair"]
 
@@ -97,19 +97,9 @@ def repair(
         seed=seed,
     )
     forced = [
-        BrokenPair(
-            mentee_id=s,
-            mentor_id=t,
-            reason=BreakReason.MENTEE_LEFT,
-            detail="the mentee was removed",
-        )
+        broken(s, t, BreakReason.MENTEE_LEFT, "the mentee was removed")
         if s in removed_s
-        else BrokenPair(
-            mentee_id=s,
-            mentor_id=t,
-            reason=BreakReason.MENTOR_LEFT,
-            detail="the mentor was removed",
-        )
+        else broken(s, t, BreakReason.MENTOR_LEFT, "the mentor was removed")
         for s, t in sorted(before.items())
         if s in removed_s or t in removed_t
     ]

@@ -6,7 +6,7 @@ import enum
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["BreakReason", "BrokenPair", "Transition"]
+__all__ = ["BreakReason", "BrokenPair", "Transition", "broken"]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -47,6 +47,11 @@ class BrokenPair(BaseModel):
     mentor_id: str
     reason: BreakReason
     detail: str
+
+
+def broken(mentee_id: str, mentor_id: str, reason: BreakReason, detail: str) -> BrokenPair:
+    """A :class:`BrokenPair`, positionally."""
+    return BrokenPair(mentee_id=mentee_id, mentor_id=mentor_id, reason=reason, detail=detail)
 
 
 class Transition(BaseModel):
