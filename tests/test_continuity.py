@@ -158,13 +158,25 @@ def test_max_changes_binds_at_seoul_like_scale() -> None:
 
 
 def test_mentees_who_lost_their_mentor_come_first() -> None:
-    mentor = Mentor(id="m-1", subjects={"math": 4}, availability="Sat 10:00-14:00",
-                    district="Mapo-gu", capacity=1)  # fmt: skip
+    mentor = Mentor(
+        id="m-1",
+        subjects={"math": 4},
+        availability="Sat 10:00-14:00",
+        district="Mapo-gu",
+        capacity=1,
+    )
     mentees = [
-        Mentee(id=s, level="high", grade=1, needs={"math": 1}, availability="Sat 10:00-12:00",
-               district="Mapo-gu", priority=1)
+        Mentee(
+            id=s,
+            level="high",
+            grade=1,
+            needs={"math": 1},
+            availability="Sat 10:00-12:00",
+            district="Mapo-gu",
+            priority=1,
+        )
         for s in ("s-a", "s-b")
-    ]  # fmt: skip
+    ]
     cohort = Cohort(mentors=[mentor], mentees=mentees)
     # s-b's mentor graduated; s-a never had one: s-b gets the only place.
     result = rematch([("s-b", "m-graduated")], cohort)
@@ -210,11 +222,15 @@ def test_repair_touches_no_other_pair_and_is_optimal_under_that_restriction(
     gone = data.draw(
         st.lists(st.sampled_from(ids), unique=True, max_size=2) if ids else st.just([])
     )
-    left = data.draw(st.lists(st.sampled_from([s.id for s in cohort.mentees]), unique=True,
-                              max_size=1) if cohort.mentees else st.just([]))  # fmt: skip
+    left = data.draw(
+        st.lists(st.sampled_from([s.id for s in cohort.mentees]), unique=True, max_size=1)
+        if cohort.mentees
+        else st.just([])
+    )
     waiting = data.draw(st.booleans())
-    after = repair(before, cohort, removed_mentors=gone, removed_mentees=left,
-                   include_unmatched=waiting)  # fmt: skip
+    after = repair(
+        before, cohort, removed_mentors=gone, removed_mentees=left, include_unmatched=waiting
+    )
     new = cohort.changed(removed_mentors=gone, removed_mentees=left)
     assert verify(new, Policy(), after) == []
     untouched = {
@@ -296,3 +312,35 @@ def test_a_rematch_result_writes_its_transition_for_spreadsheets(tmp_path: Path)
     assert sum(",broken,mentor_left," in line for line in lines) == sum(
         b.reason is BreakReason.MENTOR_LEFT for b in t.broken
     )
+
+
+def test_commitment_counts_most_where_support_is_needed_longest() -> None:
+    mentor = Mentor(
+        id="m-1",
+        subjects={"math": 4},
+        availability="Sat 10:00-14:00",
+        district="Mapo-gu",
+        capacity=2,
+        terms_committed=4,
+    )
+    young = Mentee(
+        id="s-young",
+        level="middle",
+        grade=1,
+        needs={"math": 1},
+        priority=3,
+        availability="Sat 10:00-12:00",
+        district="Mapo-gu",
+    )
+    senior = Mentee(
+        id="s-senior",
+        level="high",
+        grade=3,
+        needs={"math": 1},
+        priority=0,
+        availability="Sat 10:00-12:00",
+        district="Mapo-gu",
+    )
+    result = solve(Cohort(mentors=[mentor], mentees=[young, senior]))
+    points = {m.mentee_id: m.breakdown["commitment"] for m in result.matches}
+    assert points == {"s-young": pytest.approx(3.0), "s-senior": pytest.approx(1.5)}
