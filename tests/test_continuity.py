@@ -344,3 +344,28 @@ def test_commitment_counts_most_where_support_is_needed_longest() -> None:
     result = solve(Cohort(mentors=[mentor], mentees=[young, senior]))
     points = {m.mentee_id: m.breakdown["commitment"] for m in result.matches}
     assert points == {"s-young": pytest.approx(3.0), "s-senior": pytest.approx(1.5)}
+
+
+def test_require_with_a_policy_pin_on_a_continuing_pair() -> None:
+    mentor = Mentor(
+        id="m-1",
+        subjects={"math": 4},
+        availability="Sat 10:00-14:00",
+        district="Mapo-gu",
+        capacity=1,
+    )
+    mentee = Mentee(
+        id="s-1",
+        level="middle",
+        grade=1,
+        needs={"math": 1},
+        availability="Sat 10:00-12:00",
+        district="Mapo-gu",
+    )
+    cohort = Cohort(mentors=[mentor], mentees=[mentee])
+    policy = Policy(pinned=(("s-1", "m-1"),))
+    result = rematch([("s-1", "m-1")], cohort, policy, keep="require")
+    assert result.transition is not None
+    assert result.transition.kept == (("s-1", "m-1"),)
+    assert result.transition.broken == ()
+    assert verify(cohort.with_previous({"s-1": "m-1"}), policy, result) == []

@@ -215,10 +215,12 @@ def rematch(
     rules, pinned = prepare(here, policy)
     forced, cont = _breaks(prev, here, policy, rules)
     if keep == "require":
-        cont, over = _within_capacity(cont, rules, pinned)
-        forced += over
         a = rules.a
-        pins = (*policy.pinned, *((a.s_ids[i], a.t_ids[j]) for i, j in cont))
+        already = set(policy.pinned)  # continuing pairs the policy pins anyway
+        free = [(i, j) for i, j in cont if (a.s_ids[i], a.t_ids[j]) not in already]
+        free, over = _within_capacity(free, rules, pinned)
+        forced += over
+        pins = (*policy.pinned, *((a.s_ids[i], a.t_ids[j]) for i, j in free))
         result = solve(
             here,
             policy.model_copy(update={"pinned": pins}),
