@@ -13,6 +13,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -23,7 +24,15 @@ from threadpoolctl import threadpool_limits
 from matchkit.core.problem import AssignmentProblem
 from matchkit.domain.rules import COMPONENTS, MILLI, PairRules, to_milli
 
-__all__ = ["COMPONENTS", "MILLI", "Compiled", "PairRules", "compile_problem", "to_milli"]
+__all__ = [
+    "COMPONENTS",
+    "MILLI",
+    "Compiled",
+    "PairRules",
+    "compile_problem",
+    "compile_threads",
+    "to_milli",
+]
 
 I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
@@ -33,7 +42,20 @@ B = npt.NDArray[np.bool_]
 T = TypeVar("T")
 R = TypeVar("R")
 
-_WORKERS = min(2, os.cpu_count() or 1)
+_THREADS = [min(2, os.cpu_count() or 1)]
+"""Compile threads (a one-item list, so :func:`compile_threads` can change it)."""
+
+
+@contextmanager
+def compile_threads(n: int) -> Iterator[None]:
+    """Compile on ``n`` threads inside the block (what-if workers running side by side on
+    every core use 1: more would only compete for the same cores)."""
+    before = _THREADS[0]
+    _THREADS[0] = max(1, int(n))
+    try:
+        yield
+    finally:
+        _THREADS[0] = before
 
 
 @dataclass(frozen=True)
@@ -54,12 +76,15 @@ def _top_k(i: I64, score: F64, keep_always: B, k: int | None) -> B:
     return keep | keep_always
 
 
-def ordered_map(fn: Callable[[T], R], items: Iterable[T], workers: int = _WORKERS) -> Iterator[R]:
+def ordered_map(
+    fn: Callable[[T], R], items: Iterable[T], workers: int | None = None
+) -> Iterator[R]:
     """``map(fn, items)`` on a thread pool, in order, with few items in flight (bounded memory).
 
     numpy releases the GIL in the array work, so chunks overlap on both cores; results come
     back in input order, so the output is the same as a serial run.
     """
+    workers = _THREADS[0] if workers is None else workers
     if workers <= 1:
         yield from map(fn, items)
         return
