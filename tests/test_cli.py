@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import json
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,7 @@ def test_entry_point_is_registered() -> None:
 def test_help_lists_every_command(runner: CliRunner) -> None:
     done = runner.invoke(app, ["--help"])
     assert done.exit_code == 0
-    for command in ("demo", "synth", "solve", "verify", "explain"):
+    for command in ("demo", "synth", "solve", "verify", "explain", "whatif"):
         assert command in done.output
 
 
@@ -285,3 +286,50 @@ def test_spinner_only_on_a_terminal() -> None:
             pass
         assert console.is_terminal is terminal
     assert buffer.getvalue() == ""  # nothing at all written when not a terminal
+
+
+def test_whatif_runs_a_sweep_file_and_writes_csv_and_png(runner: CliRunner, tmp_path: Path) -> None:
+    spec = {
+        "cohort": {"synth": {"n_mentors": 20, "n_mentees": 80, "seed": 2}},
+        "policy": {"max_travel_km": 8},
+        "sweep": {"grid": {"hire_mentors": [0, 10], "weights.continuity": [0, 15]}},
+        "plot": {"metric": "match_rate", "x": "hire_mentors", "hue": "weights.continuity"},
+    }
+    file = tmp_path / "sweep.json"
+    file.write_text(json.dumps(spec))
+    out = tmp_path / "out"
+    done = runner.invoke(app, ["whatif", str(file), "--out", str(out), "--workers", "2"])
+    assert done.exit_code == 0, done.output
+    assert "4 scenarios" in done.output
+    lines = (out / "whatif.csv").read_text("utf-8-sig").splitlines()
+    assert lines[0].startswith("scenario,hire_mentors,weights.continuity,mentors")
+    assert len(lines) == 5
+    assert (out / "whatif.png").stat().st_size > 1000
+
+
+def test_whatif_scenarios_from_a_cohort_folder_and_bad_files(
+    runner: CliRunner, tmp_path: Path, cohort_dir: Path
+) -> None:
+    spec = {
+        "cohort": str(cohort_dir),
+        "scenarios": [
+            {"name": "as is"},
+            {"name": "=cmd|' /C calc'!A0", "remove_mentors": {"share": 0.5}},
+        ],
+    }
+    file = tmp_path / "s.json"
+    file.write_text(json.dumps(spec))
+    done = runner.invoke(app, ["whatif", str(file), "--out", str(tmp_path / "o")])
+    assert done.exit_code == 0, done.output
+    text = (tmp_path / "o" / "whatif.csv").read_text("utf-8-sig")
+    assert "\n'=cmd" in text or "\n\"'=cmd" in text  # a formula is never a live cell
+    file.write_text(json.dumps({**spec, "sweep": {"grid": {"seed": [1]}}}))
+    bad = runner.invoke(app, ["whatif", str(file)])
+    assert bad.exit_code == 2
+    assert "either 'scenarios'" in bad.output
+    file.write_text(
+        json.dumps({"cohort": str(cohort_dir), "scenarios": [{"name": "x", "hire": 3}]})
+    )
+    bad = runner.invoke(app, ["whatif", str(file)])
+    assert bad.exit_code == 2
+    assert "scenarios.0.hire" in bad.output

@@ -13,6 +13,8 @@ from rich.text import Text
 from matchkit.core.assignment import Status
 from matchkit.domain.result import Match, MatchResult, Unmatched
 from matchkit.verify import Violation
+from matchkit.whatif.report import ScenarioReport
+from rich import box
 
 __all__ = ["print_summary", "print_violations"]
 
@@ -101,4 +103,44 @@ def print_violations(console: Console, violations: Sequence[Violation], *, limit
         table.add_row(Text(v.code), Text(v.message))  # data, never markup
     if len(violations) > limit:
         table.add_row("...", f"and {len(violations) - limit} more")
+    console.print(table)
+
+
+_REPORT_COLUMNS = {
+    "mentors": "mentors",
+    "match_rate": "matched",
+    "top_priority_match_rate": "top prio.",
+    "worst_district_match_rate": "worst distr.",
+    "continuity_kept": "kept",
+    "utilisation": "util.",
+    "objective": "objective",
+    "status": "status",
+}
+
+
+def print_report(console: Console, report: ScenarioReport) -> None:
+    """A what-if report as one table: a row per scenario (a sweep: its parameters)."""
+    table = Table(
+        title=f"{len(report.rows)} scenarios in {report.wall_s:.1f} s",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    keys = list(report.params) or ["scenario"]
+    for key in keys:
+        label = key.removeprefix("weights.").replace("_", " ")
+        table.add_column(label, justify="right" if report.params else "left")
+    for label in _REPORT_COLUMNS.values():
+        table.add_column(label, justify="right")
+    for r in report.rows:
+        cells = [str(r.get(k)) for k in keys]
+        for c in _REPORT_COLUMNS:
+            v = r.get(c)
+            if c == "objective" and isinstance(v, float):
+                cells.append(f"{v:,.0f}" if math.isfinite(v) else str(v))
+            elif isinstance(v, float):
+                cells.append(_pct(v))
+            else:
+                cells.append(str(v))
+        table.add_row(*cells)
     console.print(table)

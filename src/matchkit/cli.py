@@ -16,7 +16,7 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 
-from matchkit._summary import print_summary, print_violations
+from matchkit._summary import print_report, print_summary, print_violations
 from matchkit.domain.policy import Policy
 from matchkit.domain.result import MatchResult
 from matchkit.domain.solve import solve
@@ -243,3 +243,41 @@ def _report_verification(
             f"Verified: no rule broken ({matched:,} matches and {unmatched:,} unmatched "
             "mentees checked against the cohort).",
         )
+
+
+@app.command()
+def whatif(
+    file: Annotated[Path, typer.Argument(help="What-if JSON file (docs/how-to/what-if.md).")],
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for whatif.csv and whatif.png.")
+    ] = Path("whatif-out"),
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Processes side by side (1: one after another).")
+    ] = 1,
+    dask: Annotated[
+        str | None, typer.Option("--dask", help="A Dask scheduler address to run them on.")
+    ] = None,
+) -> None:
+    """Run a file of what-if scenarios (or a sweep), print the table, write CSV and PNG."""
+    from concurrent.futures import Executor, ProcessPoolExecutor
+
+    from matchkit.whatif.file import read_whatif, run_file, write_report
+
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=120)  # a log or a pipe: the whole table, unwrapped
+    with _clean_errors():
+        spec, cohort, policy = read_whatif(file)
+        with contextlib.ExitStack() as stack:
+            executor: Executor | None = None
+            if dask is not None:
+                from distributed import Client  # the dask extra
+
+                client = Client(dask)  # type: ignore[no-untyped-call]
+                executor = stack.enter_context(client).get_executor()
+            elif workers > 1:
+                executor = stack.enter_context(ProcessPoolExecutor(workers))
+            report = run_file(spec, cohort, policy, executor)
+        written = write_report(report, out, spec.plot)
+    print_report(console, report)
+    _say(console, "Written: " + ", ".join(str(p) for p in written))
