@@ -25,6 +25,7 @@ METRICS = (
     "top_priority_match_rate",
     "worst_district_match_rate",
     "continuity_kept",
+    "mean_subject_fit",
     "utilisation",
     "objective",
 )
@@ -49,6 +50,7 @@ def row_of(
         "worst_district": min(districts, key=lambda d: (districts[d], d)) if districts else "",
         "worst_district_match_rate": min(districts.values(), default=math.nan),
         "continuity_kept": m.continuity_kept,
+        "mean_subject_fit": m.mean_subject_fit,
         "utilisation": m.utilisation,
         "objective": result.objective,
         "status": result.status.value,
