@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: install test lint typecheck pytest bench bench-engine bench-domain bench-compare bench-rich bench-continuity demo clean
+.PHONY: install test lint typecheck pytest bench bench-engine bench-domain bench-compare bench-rich bench-continuity bench-whatif demo clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,7 +26,7 @@ pytest: $(STAMP)
 test: lint typecheck pytest
 
 # Every figure in docs/benchmarks.md (about two hours on 2 cores).
-bench: bench-engine bench-domain bench-compare bench-rich bench-continuity
+bench: bench-engine bench-domain bench-compare bench-rich bench-continuity bench-whatif
 
 bench-engine: $(STAMP)
 	$(BIN)/python -m benchmarks engine
@@ -39,6 +39,9 @@ bench-compare: $(STAMP)
 
 bench-continuity: $(STAMP)
 	$(BIN)/python -m benchmarks continuity
+
+bench-whatif: $(STAMP)
+	$(BIN)/python -m benchmarks whatif
 
 bench-rich: $(STAMP)
 	$(BIN)/python -m benchmarks rich

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from benchmarks import compare, continuity, domain, engine, rich
+from benchmarks import compare, continuity, domain, engine, rich, whatif
 
 SUITES: dict[str, tuple[Any, str]] = {
     "engine": (engine, "flow backend vs bare OR-Tools min-cost flow, plus CP-SAT"),
@@ -17,6 +17,7 @@ SUITES: dict[str, tuple[Any, str]] = {
     "compare": (compare, "matchkit against networkx, scipy, HiGHS, plain CP-SAT and greedy"),
     "rich": (rich, "solve(cohort) with weekly sessions and fairness floors (CP-SAT path)"),
     "continuity": (continuity, "price of stability, continuity over terms, rematch and repair"),
+    "whatif": (whatif, "40 what-if scenarios: serial vs a 2-process pool vs 2 Dask workers"),
 }
 """Each suite's module (with ``add_arguments`` and ``main``) and its one-line help."""
 

@@ -1,0 +1,132 @@
+"""What-if throughput: 40 scenarios at Seoul size, serial vs a 2-process pool vs 2 Dask workers.
+
+``python -m benchmarks whatif`` (``make bench-whatif``; about four minutes) writes
+``whatif.json`` and ``whatif.md`` to ``benchmarks/results/``. The 40 scenarios are a sweep
+(hire 0-900 mentors by 100 after 40% graduate x continuity weight 0/15/30/60) over the
+synthetic Seoul cohort (1,500 x 6,000); each executor runs the same sweep, and the answers
+are compared: they must be identical. The target (issue 7): on this 2-core machine the
+parallel runs reach at least 1.7x the serial throughput. Throughput counts the whole call
+(``run_scenarios`` from first submit to last row), the Dask cluster started beforehand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from concurrent.futures import Executor, ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from benchmarks.report import machine_info
+from benchmarks.worker import ROOT
+
+__all__ = ["add_arguments", "main"]
+
+DEFAULT_OUT = ROOT / "benchmarks" / "results"
+TARGET = 1.7
+
+
+def _sweep(
+    size: tuple[int, int], hires: list[int], weights: list[float], executor: Executor | None
+) -> Any:
+    from matchkit.synth import generate_cohort
+    from matchkit.whatif import Scenario, Selection, sweep
+
+    cohort = generate_cohort(*size, seed=0)
+    base = Scenario(name="40% graduate", remove_mentors=Selection(share=0.4))
+    grid = {"hire_mentors": hires, "weights.continuity": weights}
+    t0 = time.perf_counter()
+    report = sweep(cohort, grid=grid, base=base, executor=executor, progress=False)
+    return report, time.perf_counter() - t0
+
+
+def _signature(report: Any) -> list[tuple[Any, ...]]:
+    out = []
+    for name, r in report.results():
+        out.append((name, r.objective, tuple((m.mentee_id, m.mentor_id) for m in r.matches)))
+    return out
+
+
+def render(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    lines = [
+        "# What-if throughput benchmark",
+        "",
+        f"Command: `{results['command']}`  ",
+        f"Machine: {m.get('cpu', '?')}, {m.get('cores', '?')} cores, "
+        f"Python {m.get('python', '?')}; commit {m.get('git_commit', '?')}",
+        "",
+        f"{results['scenarios']} scenarios on a {results['size'][0]:,} x {results['size'][1]:,} "
+        "synthetic cohort.",
+        "",
+        "| Executor | Wall s | Scenarios / s | vs serial | Identical answers | Target (>= 1.7x) |",
+        "|---|---|---|---|---|---|",
+    ]
+    serial = results["runs"]["serial"]["wall_s"]
+    for name, run in results["runs"].items():
+        speed = serial / run["wall_s"]
+        target = "" if name == "serial" else ("**PASS**" if speed >= TARGET else "**FAIL**")
+        lines.append(
+            f"| {name} | {run['wall_s']:.1f} | {results['scenarios'] / run['wall_s']:.2f} | "
+            f"{speed:.2f}x | {'yes' if run['identical'] else 'NO'} | {target} |"
+        )
+    lines.append("")
+    return "\n".join(lines)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--quick", action="store_true", help="a tiny cohort, for the smoke test")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results directory")
+
+
+def main(args: argparse.Namespace, command: str) -> int:
+    if args.quick:
+        size, hires, weights = (30, 120), [0, 10], [0.0, 15.0]
+    else:
+        size, hires, weights = (1500, 6000), list(range(0, 1000, 100)), [0.0, 15.0, 30.0, 60.0]
+    runs: dict[str, dict[str, Any]] = {}
+    print("[serial]", file=sys.stderr, flush=True)
+    serial, wall = _sweep(size, hires, weights, None)
+    reference = _signature(serial)
+    runs["serial"] = {"wall_s": wall, "identical": True}
+    print(f"  {wall:.1f} s", file=sys.stderr, flush=True)
+    print("[process pool, 2 workers]", file=sys.stderr, flush=True)
+    with ProcessPoolExecutor(2) as pool:
+        report, wall = _sweep(size, hires, weights, pool)
+    runs["process pool (2)"] = {"wall_s": wall, "identical": _signature(report) == reference}
+    print(f"  {wall:.1f} s", file=sys.stderr, flush=True)
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        print("  (dask not installed: skipped)", file=sys.stderr)
+    else:
+        print("[dask LocalCluster, 2 workers]", file=sys.stderr, flush=True)
+        with (
+            LocalCluster(
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            ) as cluster,
+            Client(cluster) as client,
+        ):
+            report, wall = _sweep(size, hires, weights, client.get_executor())
+        runs["dask LocalCluster (2)"] = {
+            "wall_s": wall,
+            "identical": _signature(report) == reference,
+        }
+        print(f"  {wall:.1f} s", file=sys.stderr, flush=True)
+    results = {
+        "suite": "whatif",
+        "quick": bool(args.quick),
+        "command": command,
+        "machine": machine_info(),
+        "size": list(size),
+        "scenarios": len(hires) * len(weights),
+        "runs": runs,
+        "target": TARGET,
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "whatif.json").write_text(json.dumps(results, indent=2) + "\n")
+    (args.out / "whatif.md").write_text(render(results))
+    print(f"wrote whatif.json and whatif.md to {args.out}", file=sys.stderr)
+    return 0
