@@ -31,3 +31,4 @@ def test_readme_python_blocks_run(capsys: pytest.CaptureFixture[str]) -> None:
     assert "s-03 no_subject - no mentor teaches a needed subject" in out
     assert "optimal 1.9 [1 0 1]" in out
     assert "71 1 ['mentor_left', 'no_longer_eligible', 'reassigned']" in out
+    assert "[0.53, 0.68, 0.82, 0.97, 1.0]" in out

@@ -24,7 +24,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import (
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    as_completed,
+)
 from pathlib import Path
 from typing import Any
 
@@ -194,6 +200,7 @@ def _run_on(
     bar: Any,
 ) -> list[tuple[dict[str, Any], bytes, dict[str, Any]]]:
     threads = 2 if isinstance(executor, ThreadPoolExecutor) else 1
+    pending: list[Future[Any]] = []
     with tempfile.TemporaryDirectory(prefix="matchkit-whatif-") as folder:
         base: Any = cohort
         client = getattr(executor, "_client", None)
@@ -201,17 +208,28 @@ def _run_on(
             base = _FileHandle(cohort, folder)
         elif client is not None and hasattr(client, "scatter"):
             base = client.scatter(cohort, broadcast=True)
-        futures: list[Future[Any]] = [
-            executor.submit(_run_one, base, s, policy, options, threads) for s in scenarios
-        ]
-        index = {id(f): k for k, f in enumerate(futures)}
-        out: list[Any] = [None] * len(futures)
-        from concurrent.futures import as_completed
-
-        for f in as_completed(futures):
+        # Largest first (longest-processing-time order): the last scenarios to finish are
+        # small ones, so no worker idles long at the end.
+        order = sorted(range(len(scenarios)), key=lambda k: -_size(scenarios[k], cohort))
+        index: dict[int, int] = {}
+        for k in order:
+            f = executor.submit(_run_one, base, scenarios[k], policy, options, threads)
+            index[id(f)] = k
+            pending.append(f)
+        out: list[Any] = [None] * len(scenarios)
+        for f in as_completed(pending):
             out[index[id(f)]] = f.result()
             _advance(bar)
         return out
+
+
+def _size(s: Scenario, cohort: Cohort) -> float:
+    """A scenario's rough size, mentors x mentees after its changes (for ordering only)."""
+    n_t, n_s = len(cohort.mentors), len(cohort.mentees)
+    gone_t = len(s.remove_mentors.ids) + (s.remove_mentors.share or 0.0) * n_t
+    gone_s = len(s.remove_mentees.ids) + (s.remove_mentees.share or 0.0) * n_s
+    mentors = max(n_t - gone_t, 0) + len(s.add_mentors) + s.hire_mentors
+    return mentors * max(n_s - gone_s, 0) * s.demand_factor
 
 
 def _grid(grid: Mapping[str, Iterable[Any]]) -> tuple[list[str], list[tuple[Any, ...]]]:
