@@ -15,6 +15,7 @@ below).
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import json
 import sys
@@ -46,10 +47,18 @@ def _sweep(
     return report, time.perf_counter() - t0
 
 
-def _signature(report: Any) -> list[tuple[Any, ...]]:
+def _signature(report: Any) -> list[str]:
+    """Per scenario, a digest of its objective and pairs. Results are unpickled one at a time
+    and dropped (not cached on the report): the parent process hosts the Dask scheduler,
+    and hundreds of thousands of live records would slow it down with garbage collection."""
+    import hashlib
+    import pickle
+
     out = []
-    for name, r in report.results():
-        out.append((name, r.objective, tuple((m.mentee_id, m.mentor_id) for m in r.matches)))
+    for name, blob in zip(report.names(), report.blobs, strict=True):
+        r = pickle.loads(blob)
+        pairs = ";".join(f"{m.mentee_id}>{m.mentor_id}" for m in r.matches)
+        out.append(hashlib.sha256(f"{name}|{r.objective!r}|{pairs}".encode()).hexdigest())
     return out
 
 
@@ -94,12 +103,15 @@ def main(args: argparse.Namespace, command: str) -> int:
     print("[serial]", file=sys.stderr, flush=True)
     serial, wall = _sweep(size, hires, weights, None)
     reference = _signature(serial)
+    del serial
     runs["serial"] = {"wall_s": wall, "identical": True}
     print(f"  {wall:.1f} s", file=sys.stderr, flush=True)
     print("[process pool, 2 workers]", file=sys.stderr, flush=True)
     with ProcessPoolExecutor(2) as pool:
         report, wall = _sweep(size, hires, weights, pool)
     runs["process pool (2)"] = {"wall_s": wall, "identical": _signature(report) == reference}
+    del report
+    gc.collect()
     print(f"  {wall:.1f} s", file=sys.stderr, flush=True)
     try:
         import dask
