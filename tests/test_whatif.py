@@ -224,3 +224,24 @@ def test_hiring_more_only_adds_mentors() -> None:
     hired = {m.id: m for m in many.mentors if m.id.startswith("m-hire-")}
     assert len(hired) == 150
     assert all(hired[m.id] == m for m in few.mentors if m.id.startswith("m-hire-"))
+
+
+def test_the_progress_bar_stays_quiet_off_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    run_scenarios(BASE, SCENARIOS[:2])  # progress=True by default; stderr is not a terminal
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == ""
+
+
+def test_the_progress_bar_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from matchkit.whatif import run as run_module
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    bar = run_module._progress(3, True)
+    assert bar is not None
+    run_module._advance(bar)
+    assert bar[0].tasks[0].completed == 1
+    bar[0].stop()
+    assert run_module._progress(3, False) is None

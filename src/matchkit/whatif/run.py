@@ -97,9 +97,10 @@ def _progress(total: int, enabled: bool) -> Any:
     """A rich progress bar when asked for and stderr is a terminal; else a no-op."""
     if not (enabled and sys.stderr.isatty() and total > 1):
         return None
-    from rich.progress import Progress  # rich comes with typer, a core dependency
+    from rich.console import Console  # rich comes with typer, a core dependency
+    from rich.progress import Progress
 
-    bar = Progress(transient=True)
+    bar = Progress(console=Console(stderr=True), transient=True)
     bar.start()
     task = bar.add_task("scenarios", total=total)
     return bar, task
