@@ -33,11 +33,9 @@ from typing import Any
 
 from benchmarks.compare_report import plot, render, summarise
 from benchmarks.report import machine_info
-from benchmarks.worker import MARKER, ROOT
+from benchmarks.worker import MARKER, ROOT, add_quick_and_out
 
 __all__ = ["CASES", "Case", "Limits", "add_arguments", "main"]
-
-DEFAULT_OUT = ROOT / "benchmarks" / "results"
 
 
 @dataclass(frozen=True)
@@ -185,8 +183,7 @@ def _scaling(quick: bool) -> list[dict[str, Any]]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--quick", action="store_true", help="tiny cases, for the smoke test")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results directory")
+    add_quick_and_out(parser, "tiny cases")
     parser.add_argument("--cases", default=None, help="comma-separated subset of case names")
     parser.add_argument(
         "--methods", default=None, help=f"comma-separated subset of {','.join(METHOD_ORDER)}"

@@ -15,18 +15,16 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from benchmarks.report import machine_info
-from benchmarks.worker import ROOT
+from benchmarks.worker import add_quick_and_out, write_results
 
 __all__ = ["add_arguments", "main"]
 
-DEFAULT_OUT = ROOT / "benchmarks" / "results"
 MODES = ("prefer", "require", "none")
 
 
@@ -221,8 +219,7 @@ def render(results: dict[str, Any]) -> str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--quick", action="store_true", help="tiny cohorts, for the smoke test")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results directory")
+    add_quick_and_out(parser, "tiny cohorts")
 
 
 def main(args: argparse.Namespace, command: str) -> int:
@@ -251,12 +248,7 @@ def main(args: argparse.Namespace, command: str) -> int:
         "terms": runs,
         "rematch": rematches,
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "continuity.json").write_text(json.dumps(results, indent=2) + "\n")
-    (args.out / "continuity.md").write_text(render(results))
-    drawn = _figure(runs, args.out / "continuity.png")
-    print(
-        f"wrote continuity.json, continuity.md{', continuity.png' if drawn else ''} to {args.out}",
-        file=sys.stderr,
-    )
+    write_results(args.out, "continuity", results, render(results))
+    if _figure(runs, args.out / "continuity.png"):
+        print(f"wrote {args.out / 'continuity.png'}", file=sys.stderr)
     return 0

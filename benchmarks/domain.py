@@ -19,16 +19,20 @@ import json
 import statistics
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from benchmarks.report import machine_info
-from benchmarks.worker import ROOT, _reset_peak, _status_mib, run_suite_worker
+from benchmarks.worker import (
+    _reset_peak,
+    _status_mib,
+    add_quick_and_out,
+    run_suite_worker,
+    write_results,
+)
 
 __all__ = ["add_arguments", "main", "run_case"]
 
 MARKER = "DOMAIN-RESULT "
-DEFAULT_OUT = ROOT / "benchmarks" / "results"
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,8 +242,7 @@ def render(results: dict[str, Any]) -> str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--quick", action="store_true", help="tiny sizes, for the smoke test")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results directory")
+    add_quick_and_out(parser, "tiny sizes")
     parser.add_argument(
         "--sizes", default=None, help="comma-separated subset of seoul,metro,national"
     )
@@ -276,8 +279,5 @@ def main(args: argparse.Namespace, command: str) -> int:
         "machine": machine_info(),
         "cases": cases,
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "domain.json").write_text(json.dumps(results, indent=2) + "\n")
-    (args.out / "domain.md").write_text(render(results))
-    print(f"wrote {args.out / 'domain.json'} and {args.out / 'domain.md'}", file=sys.stderr)
+    write_results(args.out, "domain", results, render(results))
     return 0

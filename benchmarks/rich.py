@@ -18,16 +18,20 @@ import json
 import statistics
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from benchmarks.report import machine_info
-from benchmarks.worker import ROOT, _reset_peak, _status_mib, run_suite_worker
+from benchmarks.worker import (
+    _reset_peak,
+    _status_mib,
+    add_quick_and_out,
+    run_suite_worker,
+    write_results,
+)
 
 __all__ = ["POLICY", "add_arguments", "main", "run_case"]
 
 MARKER = "RICH-RESULT "
-DEFAULT_OUT = ROOT / "benchmarks" / "results"
 
 POLICY: dict[str, Any] = {
     "sessions": {"offline_buffer_minutes": 30},
@@ -194,8 +198,7 @@ def render(results: dict[str, Any]) -> str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--quick", action="store_true", help="a tiny case, for the smoke test")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results directory")
+    add_quick_and_out(parser, "a tiny case")
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
 
 
@@ -236,8 +239,5 @@ def main(args: argparse.Namespace, command: str) -> int:
         "policy": POLICY,
         "cases": cases,
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "rich.json").write_text(json.dumps(results, indent=2) + "\n")
-    (args.out / "rich.md").write_text(render(results))
-    print(f"wrote {args.out / 'rich.json'} and {args.out / 'rich.md'}", file=sys.stderr)
+    write_results(args.out, "rich", results, render(results))
     return 0

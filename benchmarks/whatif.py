@@ -17,19 +17,16 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib
-import json
 import sys
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
-from pathlib import Path
 from typing import Any
 
 from benchmarks.report import machine_info
-from benchmarks.worker import ROOT
+from benchmarks.worker import add_quick_and_out, write_results
 
 __all__ = ["add_arguments", "main"]
 
-DEFAULT_OUT = ROOT / "benchmarks" / "results"
 TARGET = 1.7
 
 
@@ -90,8 +87,7 @@ def render(results: dict[str, Any]) -> str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--quick", action="store_true", help="a tiny cohort, for the smoke test")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results directory")
+    add_quick_and_out(parser, "a tiny cohort")
 
 
 def main(args: argparse.Namespace, command: str) -> int:
@@ -148,8 +144,5 @@ def main(args: argparse.Namespace, command: str) -> int:
         "runs": runs,
         "target": TARGET,
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "whatif.json").write_text(json.dumps(results, indent=2) + "\n")
-    (args.out / "whatif.md").write_text(render(results))
-    print(f"wrote whatif.json and whatif.md to {args.out}", file=sys.stderr)
+    write_results(args.out, "whatif", results, render(results))
     return 0

@@ -11,6 +11,7 @@ comparable and import costs stay out of the figures; :func:`cold_imports` measur
 
 from __future__ import annotations
 
+import argparse
 import gc
 import json
 import os
@@ -202,3 +203,19 @@ def run_in_subprocess(job: Job) -> dict[str, Any]:
         )
     result: dict[str, Any] = json.loads(lines[-1][len(MARKER) :])
     return result
+
+
+def add_quick_and_out(parser: argparse.ArgumentParser, quick: str) -> None:
+    """The ``--quick`` (smoke test) and ``--out`` (results folder) options every suite has."""
+    parser.add_argument("--quick", action="store_true", help=f"{quick}, for the smoke test")
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "benchmarks" / "results", help="results directory"
+    )
+
+
+def write_results(out: Path, suite: str, results: dict[str, Any], markdown: str) -> None:
+    """``<suite>.json`` and ``<suite>.md`` in ``out`` (created), announced on stderr."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{suite}.json").write_text(json.dumps(results, indent=2) + "\n")
+    (out / f"{suite}.md").write_text(markdown)
+    print(f"wrote {out / f'{suite}.json'} and {out / f'{suite}.md'}", file=sys.stderr)

@@ -7,6 +7,7 @@ the side constraint written out directly.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -36,6 +37,29 @@ from matchkit.verify import _breaks as rule_broken
 
 LOOSE = Policy(weights={"continuity": 0.0})
 """No continuity weight: the optimum breaks pairs freely, so the rules under test bind."""
+
+
+def _mentor(mentor_id: str = "m-1", **changes: Any) -> Mentor:
+    """A Saturday maths mentor in Mapo-gu; ``changes`` override fields."""
+    fields: dict[str, Any] = {
+        "subjects": {"math": 4},
+        "availability": "Sat 10:00-14:00",
+        "district": "Mapo-gu",
+        "capacity": 1,
+    }
+    return Mentor(id=mentor_id, **{**fields, **changes})
+
+
+def _mentee(mentee_id: str, **changes: Any) -> Mentee:
+    """A middle-school maths mentee free on Saturday morning in Mapo-gu."""
+    fields: dict[str, Any] = {
+        "level": "middle",
+        "grade": 1,
+        "needs": {"math": 1},
+        "availability": "Sat 10:00-12:00",
+        "district": "Mapo-gu",
+    }
+    return Mentee(id=mentee_id, **{**fields, **changes})
 
 
 def _history(cohort: Cohort) -> list[tuple[str, str]]:
@@ -158,25 +182,8 @@ def test_max_changes_binds_at_seoul_like_scale() -> None:
 
 
 def test_mentees_who_lost_their_mentor_come_first() -> None:
-    mentor = Mentor(
-        id="m-1",
-        subjects={"math": 4},
-        availability="Sat 10:00-14:00",
-        district="Mapo-gu",
-        capacity=1,
-    )
-    mentees = [
-        Mentee(
-            id=s,
-            level="high",
-            grade=1,
-            needs={"math": 1},
-            availability="Sat 10:00-12:00",
-            district="Mapo-gu",
-            priority=1,
-        )
-        for s in ("s-a", "s-b")
-    ]
+    mentor = _mentor()
+    mentees = [_mentee(s, level="high") for s in ("s-a", "s-b")]
     cohort = Cohort(mentors=[mentor], mentees=mentees)
     # s-b's mentor graduated; s-a never had one: s-b gets the only place.
     result = rematch([("s-b", "m-graduated")], cohort)
@@ -315,53 +322,16 @@ def test_a_rematch_result_writes_its_transition_for_spreadsheets(tmp_path: Path)
 
 
 def test_commitment_counts_most_where_support_is_needed_longest() -> None:
-    mentor = Mentor(
-        id="m-1",
-        subjects={"math": 4},
-        availability="Sat 10:00-14:00",
-        district="Mapo-gu",
-        capacity=2,
-        terms_committed=4,
-    )
-    young = Mentee(
-        id="s-young",
-        level="middle",
-        grade=1,
-        needs={"math": 1},
-        priority=3,
-        availability="Sat 10:00-12:00",
-        district="Mapo-gu",
-    )
-    senior = Mentee(
-        id="s-senior",
-        level="high",
-        grade=3,
-        needs={"math": 1},
-        priority=0,
-        availability="Sat 10:00-12:00",
-        district="Mapo-gu",
-    )
+    mentor = _mentor(capacity=2, terms_committed=4)
+    young = _mentee("s-young", priority=3)
+    senior = _mentee("s-senior", level="high", grade=3, priority=0)
     result = solve(Cohort(mentors=[mentor], mentees=[young, senior]))
     points = {m.mentee_id: m.breakdown["commitment"] for m in result.matches}
     assert points == {"s-young": pytest.approx(3.0), "s-senior": pytest.approx(1.5)}
 
 
 def test_require_with_a_policy_pin_on_a_continuing_pair() -> None:
-    mentor = Mentor(
-        id="m-1",
-        subjects={"math": 4},
-        availability="Sat 10:00-14:00",
-        district="Mapo-gu",
-        capacity=1,
-    )
-    mentee = Mentee(
-        id="s-1",
-        level="middle",
-        grade=1,
-        needs={"math": 1},
-        availability="Sat 10:00-12:00",
-        district="Mapo-gu",
-    )
+    mentor, mentee = _mentor(), _mentee("s-1")
     cohort = Cohort(mentors=[mentor], mentees=[mentee])
     policy = Policy(pinned=(("s-1", "m-1"),))
     result = rematch([("s-1", "m-1")], cohort, policy, keep="require")
