@@ -57,7 +57,7 @@ def _explanation(text: str | None, a: CohortArrays) -> str | None:
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector (restoring its state after).
 
     ``solve`` builds one record per mentee, hundreds of thousands of container objects
@@ -251,7 +251,7 @@ def solve(
     >>> result.status.value, result.mentor_of("s-1")
     ('optimal', 'm-1')
     """
-    with _gc_paused():
+    with gc_paused():
         return _solve(cohort, policy, method, time_limit, seed, workers, gap)
 
 

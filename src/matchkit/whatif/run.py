@@ -37,7 +37,7 @@ from typing import Any
 from matchkit.domain.compile import compile_threads
 from matchkit.domain.model import Cohort
 from matchkit.domain.policy import Policy
-from matchkit.domain.solve import solve
+from matchkit.domain.solve import gc_paused, solve
 from matchkit.whatif.report import ScenarioReport, row_of
 from matchkit.whatif.scenario import Scenario
 
@@ -72,13 +72,17 @@ def _run_one(
 ) -> tuple[dict[str, Any], bytes, dict[str, Any]]:
     """One scenario in a worker: (its table row, the pickled result, worker facts)."""
     t0 = time.perf_counter()
-    cohort = base.load() if isinstance(base, _FileHandle) else base
-    changed, new_policy = scenario.apply(cohort, policy)
-    with compile_threads(threads):
-        result = solve(changed, new_policy, **options)
-    row = row_of(scenario, cohort, changed, result, time.perf_counter() - t0)
-    facts = {"pid": os.getpid(), "base_id": id(cohort)}
-    return row, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), facts
+    # The cyclic collector paused for the whole scenario, as solve pauses it: a worker
+    # process (Dask's especially) holds many long-lived objects that every collection
+    # would walk while the scenario builds tens of thousands of records.
+    with gc_paused():
+        cohort = base.load() if isinstance(base, _FileHandle) else base
+        changed, new_policy = scenario.apply(cohort, policy)
+        with compile_threads(threads):
+            result = solve(changed, new_policy, **options)
+        row = row_of(scenario, cohort, changed, result, time.perf_counter() - t0)
+        blob = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    return row, blob, {"pid": os.getpid(), "base_id": id(cohort)}
 
 
 def _workers(executor: Executor | None) -> int:
