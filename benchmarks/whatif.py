@@ -6,7 +6,8 @@
 synthetic Seoul cohort (1,500 x 6,000); each executor runs the same sweep, and the answers
 are compared: they must be identical. The target (issue 7): on this 2-core machine the
 parallel runs reach at least 1.7x the serial throughput. Throughput counts the whole call
-(``run_scenarios`` from first submit to last row). Both pools are warm, as a long-running
+(``run_scenarios`` from first submit to last row); each executor is measured in a fresh
+process, as the other suites measure each run. Both pools are warm, as a long-running
 one is: the process pool forks with matchkit imported, and the Dask cluster is started and
 has imported matchkit before the clock starts (with ``MALLOC_TRIM_THRESHOLD_`` unset, see
 below).
@@ -15,19 +16,21 @@ below).
 from __future__ import annotations
 
 import argparse
-import gc
 import importlib
+import importlib.util
+import json
 import sys
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
 from benchmarks.report import machine_info
-from benchmarks.worker import add_quick_and_out, write_results
+from benchmarks.worker import add_quick_and_out, run_suite_worker, write_results
 
 __all__ = ["add_arguments", "main"]
 
 TARGET = 1.7
+MARKER = "WHATIF-RESULT "
 
 
 def _sweep(
@@ -88,34 +91,23 @@ def render(results: dict[str, Any]) -> str:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_quick_and_out(parser, "a tiny cohort")
+    parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
 
 
-def main(args: argparse.Namespace, command: str) -> int:
-    if args.quick:
-        size, hires, weights = (30, 120), [0, 10], [0.0, 15.0]
+def _measure(
+    executor: str, size: list[int], hires: list[int], weights: list[float]
+) -> dict[str, Any]:
+    """One executor's run, in this (fresh) process: wall time and per-scenario digests."""
+    grid = ((size[0], size[1]), hires, weights)
+    if executor == "serial":
+        report, wall = _sweep(*grid, None)
+    elif executor == "process pool (2)":
+        with ProcessPoolExecutor(2) as pool:
+            report, wall = _sweep(*grid, pool)
     else:
-        size, hires, weights = (1500, 6000), list(range(0, 1000, 100)), [0.0, 15.0, 30.0, 60.0]
-    runs: dict[str, dict[str, Any]] = {}
-    print("[serial]", file=sys.stderr, flush=True)
-    serial, wall = _sweep(size, hires, weights, None)
-    reference = _signature(serial)
-    del serial
-    runs["serial"] = {"wall_s": wall, "identical": True}
-    print(f"  {wall:.1f} s", file=sys.stderr, flush=True)
-    print("[process pool, 2 workers]", file=sys.stderr, flush=True)
-    with ProcessPoolExecutor(2) as pool:
-        report, wall = _sweep(size, hires, weights, pool)
-    runs["process pool (2)"] = {"wall_s": wall, "identical": _signature(report) == reference}
-    del report
-    gc.collect()
-    print(f"  {wall:.1f} s", file=sys.stderr, flush=True)
-    try:
         import dask
         from distributed import Client, LocalCluster
-    except ImportError:
-        print("  (dask not installed: skipped)", file=sys.stderr)
-    else:
-        print("[dask LocalCluster, 2 workers]", file=sys.stderr, flush=True)
+
         # Dask's nanny sets MALLOC_TRIM_THRESHOLD_=65536 in its workers by default: glibc then
         # hands freed memory back to the OS constantly, and these numpy-heavy scenarios ran
         # about 30% longer (6 Seoul scenarios: 8.1 s against 6.3 s). Unset, as Dask allows.
@@ -128,18 +120,38 @@ def main(args: argparse.Namespace, command: str) -> int:
         ):
             # A warm cluster, as the forked process pool is: matchkit imported on the workers.
             client.run(importlib.import_module, "matchkit.whatif.run")
-            report, wall = _sweep(size, hires, weights, client.get_executor())
-        runs["dask LocalCluster (2)"] = {
-            "wall_s": wall,
-            "identical": _signature(report) == reference,
-        }
-        print(f"  {wall:.1f} s", file=sys.stderr, flush=True)
+            report, wall = _sweep(*grid, client.get_executor())
+    return {"wall_s": wall, "digests": _signature(report)}
+
+
+def main(args: argparse.Namespace, command: str) -> int:
+    if args.worker is not None:
+        job = json.loads(args.worker)
+        print(MARKER + json.dumps(_measure(*job)), flush=True)
+        return 0
+    if args.quick:
+        size, hires, weights = [30, 120], [0, 10], [0.0, 15.0]
+    else:
+        size, hires, weights = [1500, 6000], list(range(0, 1000, 100)), [0.0, 15.0, 30.0, 60.0]
+    executors = ["serial", "process pool (2)"]
+    if importlib.util.find_spec("distributed") is not None:
+        executors.append("dask LocalCluster (2)")
+    else:
+        print("dask is not installed: its run is skipped", file=sys.stderr)
+    runs: dict[str, dict[str, Any]] = {}
+    reference: list[str] = []
+    for name in executors:
+        print(f"[{name}] in a fresh process", file=sys.stderr, flush=True)
+        out = run_suite_worker("whatif", [name, size, hires, weights], MARKER, name)
+        reference = reference or out["digests"]
+        runs[name] = {"wall_s": out["wall_s"], "identical": out["digests"] == reference}
+        print(f"  {out['wall_s']:.1f} s", file=sys.stderr, flush=True)
     results = {
         "suite": "whatif",
         "quick": bool(args.quick),
         "command": command,
         "machine": machine_info(),
-        "size": list(size),
+        "size": size,
         "scenarios": len(hires) * len(weights),
         "runs": runs,
         "target": TARGET,
