@@ -21,7 +21,6 @@ True
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -30,9 +29,9 @@ import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from matchkit import _synth_draw as draw
+from matchkit import _synth_records as records
 from matchkit._synth_regions import districts
-from matchkit.domain.model import Cohort, Level, Mentee, Mentor, Mode
-from matchkit.domain.schedule import Availability
+from matchkit.domain.model import Cohort
 from matchkit.errors import InputError, InputProblem
 
 __all__ = [
@@ -310,8 +309,8 @@ def generate(
     # Every record goes through pydantic validation (about 20 us each, a few seconds for the
     # national size): what is generated is valid by construction, not by assumption.
     cohort = Cohort(
-        mentors=tuple(_mentors(t, here, t_ids, subjects, places.names)),
-        mentees=tuple(_mentees(s, s_ids, t_ids, subjects, places.names, prev, avoid)),
+        mentors=tuple(records.mentors(t, here, t_ids, subjects, places.names)),
+        mentees=tuple(records.mentees(s, s_ids, t_ids, subjects, places.names, prev, avoid)),
     )
     return Synthetic(
         cohort=cohort,
@@ -361,86 +360,6 @@ def _validate(n_mentors: int, n_mentees: int, seed: int, knobs: dict[str, Any]) 
     if problems:
         raise InputError("synthetic cohort request", problems)
     return k
-
-
-# --- records ---------------------------------------------------------------------------------
-
-_MODES = (Mode.OFFLINE, Mode.ONLINE, Mode.BOTH)
-
-
-def _mentors(
-    t: draw.People, rows: I64, ids: list[str], subjects: tuple[str, ...], names: tuple[str, ...]
-) -> Iterator[Mentor]:
-    columns = zip(
-        rows.tolist(),
-        t.subject[rows].tolist(),
-        t.value[rows].astype(np.int64).tolist(),
-        t.avail[rows].tolist(),
-        t.mode[rows].tolist(),
-        t.district[rows].tolist(),
-        t.lat[rows].tolist(),
-        t.lon[rows].tolist(),
-        t.extra["capacity"][rows].tolist(),
-        t.extra["terms"][rows].tolist(),
-        t.extra["alumni"][rows].tolist(),
-        strict=True,
-    )
-    for j, subj, prof, masks, mode, dist, lat, lon, cap, terms, alumni in columns:
-        yield Mentor(
-            id=ids[j],
-            subjects={subjects[c]: p for c, p in zip(subj, prof, strict=True) if c >= 0},
-            availability=Availability(masks),
-            mode=_MODES[mode],
-            district=names[dist],
-            coordinates=(lat, lon),
-            capacity=cap,
-            terms_committed=terms,
-            alumni=alumni,
-        )
-
-
-def _mentees(
-    s: draw.People,
-    ids: list[str],
-    mentor_ids: list[str],
-    subjects: tuple[str, ...],
-    names: tuple[str, ...],
-    prev: I64,
-    avoid: I64,
-) -> Iterator[Mentee]:
-    x = s.extra
-    columns = zip(
-        ids,
-        s.subject.tolist(),
-        s.value.tolist(),
-        s.avail.tolist(),
-        s.mode.tolist(),
-        s.district.tolist(),
-        s.lat.tolist(),
-        s.lon.tolist(),
-        x["high"].tolist(),
-        x["grade"].tolist(),
-        x["hours"].tolist(),
-        x["priority"].tolist(),
-        prev.tolist(),
-        avoid.tolist(),
-        strict=True,
-    )
-    for sid, subj, need, masks, mode, dist, lat, lon, high, grade, hours, prio, p, a in columns:
-        yield Mentee(
-            id=sid,
-            level=Level.HIGH if high else Level.MIDDLE,
-            grade=grade,
-            needs={subjects[c]: w for c, w in zip(subj, need, strict=True) if c >= 0},
-            availability=Availability(masks),
-            session_hours=hours,
-            mode=_MODES[mode],
-            district=names[dist],
-            coordinates=(lat, lon),
-            priority=prio,
-            previous_mentor=mentor_ids[p] if p >= 0 else None,
-            avoid=frozenset((mentor_ids[a],)) if a >= 0 else frozenset(),
-        )
 
 
 # The multi-term simulation builds on generate (defined above).
