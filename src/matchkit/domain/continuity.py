@@ -229,17 +229,19 @@ def rematch(
             seed=seed,
         ).model_copy(update={"policy": policy})
     else:
-        result = solve(here, policy, method=method, time_limit=time_limit, seed=seed)
         need = len(cont) - (max_changes if max_changes is not None else len(cont))
-        kept = sum(result.mentor_of(rules.a.s_ids[i]) == rules.a.t_ids[j] for i, j in cont)
-        if kept < need:
-            if policy.rich_rules() or method not in ("auto", "flow"):
+        by_flow = not policy.rich_rules() and method in ("auto", "flow")
+        if max_changes is not None and by_flow:  # its first step is the plain optimum
+            result = _at_least_kept(rules, pinned, cont, need, policy, seed, time_limit)
+        else:
+            result = solve(here, policy, method=method, time_limit=time_limit, seed=seed)
+            kept = sum(result.mentor_of(rules.a.s_ids[i]) == rules.a.t_ids[j] for i, j in cont)
+            if kept < need:
                 raise ValueError(
                     "max_changes needs a policy exact min-cost flow solves "
                     f"(method 'auto' or 'flow', no rich rules); got rules "
                     f"{list(policy.rich_rules())} and method {method!r}"
                 )
-            result = _at_least_kept(rules, pinned, cont, need, policy, seed, time_limit)
     return result.model_copy(
         update={"transition": transition(prev, forced, result, keep, max_changes)}
     )
@@ -295,7 +297,7 @@ def _at_least_kept(
         return tried[mu]
 
     swing = int(np.abs(score).sum() + np.asarray(p.unmatched_penalty).sum()) + 1
-    lo, hi = 0, MILLI
+    lo, hi = 0, 0 if run(0)[1] >= need else MILLI  # bonus 0: the plain optimum may do
     while run(hi)[1] < need and hi < swing:
         lo, hi = hi, min(2 * hi, swing)
     kept = run(hi)[1]

@@ -85,18 +85,6 @@ def _run_one(
     return row, blob, {"pid": os.getpid(), "base_id": id(cohort)}
 
 
-def _workers(executor: Executor | None) -> int:
-    if executor is None:
-        return 1
-    n = getattr(executor, "_max_workers", None)
-    if isinstance(n, int):
-        return n
-    client = getattr(executor, "_client", None)
-    if client is not None:
-        return max(1, len(client.scheduler_info().get("workers", {})))
-    return os.cpu_count() or 1
-
-
 def _progress(total: int, enabled: bool) -> Any:
     """A rich progress bar when asked for and stderr is a terminal; else a no-op."""
     if not (enabled and sys.stderr.isatty() and total > 1):
