@@ -146,3 +146,21 @@ def test_bad_options_fail_before_solving(
     p = AssignmentProblem(1, 1, [0], [0], [1.0])
     with pytest.raises(exc, match=fragment.replace("(", r"\(")):
         solve_assignment(p, **kwargs)  # type: ignore[arg-type]
+
+
+def test_matchkit_errors_survive_pickling() -> None:
+    """Errors raised in worker processes (what-if scenarios) reach the caller intact."""
+    import pickle
+
+    from matchkit.errors import InputProblem, UnsupportedFeatureError
+
+    errors = [
+        InputError("scenario 'x'", [InputProblem("scenario", "capacities", "unknown", (1,))]),
+        UnsupportedFeatureError("flow", ["sessions"], ["cpsat"]),
+        UnknownMethodError("simplex", ["flow", "cpsat"]),
+    ]
+    for e in errors:
+        back = pickle.loads(pickle.dumps(e))
+        assert type(back) is type(e)
+        assert str(back) == str(e)
+        assert vars(back) == vars(e)

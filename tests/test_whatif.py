@@ -245,3 +245,9 @@ def test_the_progress_bar_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None
     assert bar[0].tasks[0].completed == 1
     bar[0].stop()
     assert run_module._progress(3, False) is None
+
+
+def test_a_bad_scenario_on_a_process_pool_is_named_in_the_error() -> None:
+    bad = Scenario(name="typo", remove_mentees=Selection(ids=("s-nobody",)))
+    with ProcessPoolExecutor(2) as pool, pytest.raises(InputError, match=r"scenario 'typo'"):
+        run_scenarios(BASE, [SCENARIOS[0], bad], executor=pool, progress=False)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = [
     "InputError",
@@ -22,6 +23,16 @@ __all__ = [
 
 class MatchkitError(Exception):
     """Base class of every exception matchkit raises on purpose."""
+
+    _args: tuple[Any, ...] | None = None
+    """The constructor's arguments, for subclasses whose constructor is not ``(message)``."""
+
+    def __reduce__(self) -> str | tuple[Any, ...]:
+        # Pickled with the constructor's own arguments, so an error raised in a worker
+        # process (a what-if scenario on a process pool or Dask) arrives intact.
+        if self._args is None:
+            return super().__reduce__()
+        return (type(self), self._args)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +66,7 @@ class InputError(MatchkitError, ValueError):
     def __init__(self, subject: str, problems: Iterable[InputProblem]) -> None:
         self.subject = subject
         self.problems: tuple[InputProblem, ...] = tuple(problems)
+        self._args = (subject, self.problems)
         n = len(self.problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
         noun = "problem" if n == 1 else "problems"
@@ -72,6 +84,7 @@ class UnsupportedFeatureError(MatchkitError, ValueError):
         self.method = method
         self.features = tuple(features)
         self.supporting = tuple(supporting)
+        self._args = (method, self.features, self.supporting)
         alt = ", ".join(repr(m) for m in supporting) or "none"
         super().__init__(
             f"method {method!r} cannot represent {', '.join(self.features)} exactly; "
@@ -85,6 +98,7 @@ class UnknownMethodError(MatchkitError, ValueError):
     def __init__(self, method: object, valid: Sequence[str]) -> None:
         self.method = method
         self.valid = tuple(valid)
+        self._args = (method, self.valid)
         super().__init__(
             f"unknown method {method!r}; valid methods: {', '.join(repr(v) for v in valid)}"
         )
