@@ -333,3 +333,32 @@ def test_whatif_scenarios_from_a_cohort_folder_and_bad_files(
     bad = runner.invoke(app, ["whatif", str(file)])
     assert bad.exit_code == 2
     assert "scenarios.0.hire" in bad.output
+
+
+def test_whatif_on_a_dask_scheduler(runner: CliRunner, tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    spec = {
+        "cohort": {"synth": {"n_mentors": 20, "n_mentees": 80, "seed": 2}},
+        "scenarios": [{"name": "as is"}, {"name": "+5", "hire_mentors": 5}],
+    }
+    file = tmp_path / "s.json"
+    file.write_text(json.dumps(spec))
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        args = [
+            "whatif",
+            str(file),
+            "--out",
+            str(tmp_path / "o"),
+            "--dask",
+            cluster.scheduler_address,
+        ]
+        done = runner.invoke(app, args)
+    assert done.exit_code == 0, done.output
+    assert "2 scenarios" in done.output
+    serial = runner.invoke(app, ["whatif", str(file), "--out", str(tmp_path / "s")])
+    assert (tmp_path / "o" / "whatif.csv").read_text().splitlines()[1].split(",")[:-1] == (
+        (tmp_path / "s" / "whatif.csv").read_text().splitlines()[1].split(",")[:-1]
+    )
+    assert serial.exit_code == 0
