@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from benchmarks.report import mark
+
 __all__ = ["plot", "render", "summarise"]
 
 EXACT = ("flow", "cpsat", "bare", "networkx", "lsa", "milp", "cpsat_plain")
@@ -207,7 +209,7 @@ def render(results: dict[str, Any]) -> str:
                 ok = t["faster"] and t["same_optimum"]
                 lines.append(
                     f"- ≥ {t['factor']:g}x faster than {LABELS[method]}: "
-                    f"{'**PASS**' if ok else '**FAIL**'} ({_fmt_ratio(s['methods'][method])}, "
+                    f"{mark(ok)} ({_fmt_ratio(s['methods'][method])}, "
                     f"same optimum: {'yes' if t['same_optimum'] else 'no'})"
                 )
     if results["scaling"]:

@@ -21,7 +21,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from benchmarks.report import machine_info
+from benchmarks.report import machine_info, mark
 from benchmarks.worker import (
     _reset_peak,
     _status_mib,
@@ -157,10 +157,6 @@ def _summary(size: Size, runs: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _mark(v: bool | None) -> str:
-    return "n/a" if v is None else ("**PASS**" if v else "**FAIL**")
-
-
 def render(results: dict[str, Any]) -> str:
     m = results["machine"]
     lines = [
@@ -191,8 +187,8 @@ def render(results: dict[str, Any]) -> str:
             f"| {len(c['runs'])} "
             f"| {c['wall_min']:.2f} / {c['wall_median']:.2f} / {c['wall_max']:.2f} "
             f"| {c['compile_median']:.2f} | {c['solve_median']:.2f} | {c['join_median']:.2f} "
-            f"| {c['peak_mib']:,.0f} | {target} | {_mark(v['time'])} | {_mark(v['memory'])} "
-            f"| {_mark(v['compile_vs_solve'])} | {_mark(v['verified'])} | {_mark(v['optimal'])} |"
+            f"| {c['peak_mib']:,.0f} | {target} | {mark(v['time'])} | {mark(v['memory'])} "
+            f"| {mark(v['compile_vs_solve'])} | {mark(v['verified'])} | {mark(v['optimal'])} |"
         )
     by_name = {c["size"]: c for c in results["cases"]}
     pruned = [c for c in results["cases"] if c["exact_of"] in by_name]

@@ -73,6 +73,11 @@ def machine_info() -> dict[str, Any]:
     }
 
 
+def mark(verdict: bool | None) -> str:
+    """A target's verdict in a report: **PASS**, **FAIL**, or n/a when there is no target."""
+    return "n/a" if verdict is None else ("**PASS**" if verdict else "**FAIL**")
+
+
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]

@@ -20,7 +20,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from benchmarks.report import machine_info
+from benchmarks.report import machine_info, mark
 from benchmarks.worker import (
     _reset_peak,
     _status_mib,
@@ -122,10 +122,6 @@ def _verdict(case: Case, runs: list[dict[str, Any]]) -> dict[str, bool | None]:
     }
 
 
-def _mark(v: bool | None) -> str:
-    return "n/a" if v is None else ("**PASS**" if v else "**FAIL**")
-
-
 def render(results: dict[str, Any]) -> str:
     m = results["machine"]
     lines = [
@@ -159,13 +155,13 @@ def render(results: dict[str, Any]) -> str:
             f"| {statistics.median(r['bound'] for r in runs):,.1f} "
             f"| {max(gaps):.1%} | {max(r['peak_mib'] for r in runs):,.0f} "
             f"| {'n/a' if None in verified else ('yes' if not any(verified) else 'NO')} "
-            f"| {target}: {_mark(v['target'])} | {_mark(v['time_limit'])} "
-            f"| {_mark(v['memory'])} |"
+            f"| {target}: {mark(v['target'])} | {mark(v['time_limit'])} "
+            f"| {mark(v['memory'])} |"
             if gaps
             else f"| {c['name']} | {len(runs)} | {max(r['wall_s'] for r in runs):.2f} | - "
             f"| {', '.join(sorted({r['status'] for r in runs}))} | - | - | - | - "
-            f"| {max(r['peak_mib'] for r in runs):,.0f} | - | {target}: {_mark(v['target'])} "
-            f"| {_mark(v['time_limit'])} | {_mark(v['memory'])} |"
+            f"| {max(r['peak_mib'] for r in runs):,.0f} | - | {target}: {mark(v['target'])} "
+            f"| {mark(v['time_limit'])} | {mark(v['memory'])} |"
         )
     lines += [
         "",

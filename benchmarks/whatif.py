@@ -25,7 +25,7 @@ import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
-from benchmarks.report import machine_info
+from benchmarks.report import machine_info, mark
 from benchmarks.worker import add_quick_and_out, run_suite_worker, write_results
 
 __all__ = ["add_arguments", "main"]
@@ -83,7 +83,7 @@ def render(results: dict[str, Any]) -> str:
     serial = results["runs"]["serial"]["wall_s"]
     for name, run in results["runs"].items():
         speed = serial / run["wall_s"]
-        target = "" if name == "serial" else ("**PASS**" if speed >= TARGET else "**FAIL**")
+        target = "" if name == "serial" else mark(speed >= TARGET)
         lines.append(
             f"| {name} | {run['wall_s']:.1f} | {', '.join(f'{w:.1f}' for w in run['walls'])} "
             f"| {results['scenarios'] / run['wall_s']:.2f} | "
