@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
+
 from matchkit.domain.continuity import transition
 from matchkit.domain.model import Cohort, Mentee, Mentor
 from matchkit.domain.policy import Policy
 from matchkit.domain.result import MatchResult
+from matchkit.domain.rules import value_of_matching
 from matchkit.domain.solve import solve
 from matchkit.domain.transition import BreakReason, BrokenPair, broken
 
@@ -117,11 +120,11 @@ def _merge(
     done = {m.mentee_id for m in solved.matches} | {u.mentee_id for u in solved.unmatched}
     index = {u.mentee_id: u for u in result.unmatched}
     rest = [index[s.id] for s in new.mentees if s.id not in done and s.id in index]
-    w = policy.weights
-    mentors = {m.id for m in new.mentors}
+    here: set[str | None] = {None, *(m.id for m in new.mentors)}  # None: had no mentor
     previous = {s.id: s.previous_mentor for s in new.mentees}
-    lost = sum(previous[r.mentee_id] not in (None, *mentors) for r in rest)
-    charged = sum(w.match + w.priority * r.priority for r in rest) + w.lost_mentor * lost
+    priority = np.array([r.priority for r in rest], dtype=np.int64)
+    lost = np.array([previous[r.mentee_id] not in here for r in rest], dtype=np.bool_)
+    charged = float(value_of_matching(policy.weights, priority, lost).sum())
     order = new.mentee_index()
     merged = solved.model_copy(
         update={
@@ -130,7 +133,6 @@ def _merge(
             ),
             "objective": solved.objective - charged,
             "bound": solved.bound - charged,
-            "mentor_capacity": {m.id: m.capacity for m in new.mentors},
             "policy": policy,
         }
     )

@@ -21,7 +21,7 @@ import numpy.typing as npt
 
 from matchkit.domain.arrays import CohortArrays
 from matchkit.domain.geo import EARTH_RADIUS_KM
-from matchkit.domain.policy import Policy
+from matchkit.domain.policy import Policy, Weights
 from matchkit.domain.reach import SpatialReach
 from matchkit.domain.schedule import erode
 
@@ -380,9 +380,7 @@ class PairRules:
 
     def value_of_matching_milli(self) -> I64:
         """What matching each mentee is worth, in whole milli-points (see :data:`MILLI`)."""
-        w = self.p.weights
-        lost = self.a.s_prev == -2
-        return to_milli(w.match + w.priority * self.a.s_priority + w.lost_mentor * lost)
+        return to_milli(value_of_matching(self.p.weights, self.a.s_priority, self.a.s_prev == -2))
 
     # --- eligible pairs ---------------------------------------------------------------------
     def eligible(self, task: list[tuple[I64, I64, bool]]) -> tuple[I64, I64, F64, F64]:
@@ -394,6 +392,12 @@ class PairRules:
         i, j, slack = i[keep], j[keep], slack[keep]
         near, km = self.near_enough(i, j)
         return i[near], j[near], km[near], slack[near]
+
+
+def value_of_matching(w: Weights, priority: I64, lost: npt.NDArray[np.bool_]) -> F64:
+    """What matching each mentee is worth in points (what leaving them unmatched costs):
+    ``match + priority * level``, plus ``lost_mentor`` where their previous mentor left."""
+    return w.match + w.priority * priority + w.lost_mentor * lost
 
 
 def support_need(a: CohortArrays) -> F64:
