@@ -55,15 +55,15 @@ def _rank(order: I64) -> I64:
     return rank
 
 
-def preference_ranks(
-    problem: AssignmentProblem, s_priority: I64, s_tie: I64, t_tie: I64
-) -> tuple[I64, I64]:
+def preference_ranks(problem: AssignmentProblem, a: CohortArrays) -> tuple[I64, I64]:
     """Per edge, its rank in its mentee's list and in its mentor's list (lower = preferred).
 
     Ranks are global positions in one lexicographic order; compared only between edges of
-    the same mentee (or mentor), they order that person's list. ``s_tie`` and ``t_tie`` break
-    ties (the rank of each person's ID among the IDs).
+    the same mentee (or mentor), they order that person's list. Ties are broken by the rank
+    of each person's ID among the IDs (:func:`id_ranks`). The one definition of the
+    preferences, for deferred acceptance and for :func:`blocking_pairs` alike.
     """
+    s_priority, s_tie, t_tie = a.s_priority, id_ranks(a.s_ids), id_ranks(a.t_ids)
     i = np.asarray(problem.mentee, dtype=np.int64)
     j = np.asarray(problem.mentor, dtype=np.int64)
     score = np.asarray(problem.score)
@@ -196,7 +196,7 @@ def stable_assignment(problem: AssignmentProblem, a: CohortArrays) -> Assignment
     and ``stats`` holds both objectives and matched counts.
     """
     t0 = time.perf_counter()
-    s_rank, t_rank = preference_ranks(problem, a.s_priority, id_ranks(a.s_ids), id_ranks(a.t_ids))
+    s_rank, t_rank = preference_ranks(problem, a)
     fixed = np.asarray(problem.pinned, dtype=np.bool_) if problem.pinned is not None else None
     sel = deferred_acceptance(
         problem.n_mentees,
@@ -283,7 +283,7 @@ def blocking_pairs(
     pairs = [(s_index[m.mentee_id], t_index[m.mentor_id]) for m in result.matches]
     sel = np.zeros(problem.n_edges, dtype=np.bool_)
     sel[order[_selected(keys[order], pairs, nt, "result")]] = True
-    s_rank, t_rank = preference_ranks(problem, a.s_priority, id_ranks(a.s_ids), id_ranks(a.t_ids))
+    s_rank, t_rank = preference_ranks(problem, a)
     found = blocking_edges(problem, sel, s_rank, t_rank, np.asarray(problem.pinned))
     out = [
         (a.s_ids[i], a.t_ids[j])
