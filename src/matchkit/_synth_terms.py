@@ -15,6 +15,7 @@ from matchkit.domain.continuity import rematch
 from matchkit.domain.model import Cohort, Mentee, Mentor
 from matchkit.domain.policy import Policy
 from matchkit.domain.result import MatchResult
+from matchkit.domain.transition import BreakReason
 
 __all__ = ["Simulation", "TermRecord", "simulate_terms"]
 
@@ -81,15 +82,10 @@ def _renamed_mentees(mentees: Sequence[Mentee], prefix: str) -> list[Mentee]:
     ]
 
 
-def _record(
-    term: int, cohort: Cohort, prev: dict[str, str], result: MatchResult, moves: tuple[int, ...]
-) -> TermRecord:
+def _record(term: int, cohort: Cohort, result: MatchResult, moves: tuple[int, ...]) -> TermRecord:
     t = result.transition
     assert t is not None
-    here_t = {m.id for m in cohort.mentors}
-    here_s = {s.id for s in cohort.mentees}
-    continuing = sum(s in here_s and m in here_t for s, m in prev.items())
-    lost = [s for s, m in prev.items() if s in here_s and m not in here_t]
+    lost = [b.mentee_id for b in t.broken if b.reason is BreakReason.MENTOR_LEFT]
     matched = {m.mentee_id for m in result.matches}
     top = max((s.priority for s in cohort.mentees), default=0)
     tops = [s.id for s in cohort.mentees if s.priority == top]
@@ -101,9 +97,9 @@ def _record(
         mentors_joined=moves[1],
         mentees_left=moves[2],
         mentees_joined=moves[3],
-        continuing_pairs=continuing,
+        continuing_pairs=t.continuing,
         kept=len(t.kept),
-        kept_rate=len(t.kept) / continuing if continuing else 1.0,
+        kept_rate=t.kept_rate,
         changed=t.changes,
         lost_mentor=len(lost),
         lost_mentor_matched=sum(s in matched for s in lost) / len(lost) if lost else 1.0,
@@ -175,7 +171,7 @@ def simulate_terms(
             rates = (k.departure_rate, mentee_leave_rate, k.schedule_change_rate)
             cohort, moves = _next_term(cohort, served, rates, (seed, term, knobs), rng)
         result = rematch(prev, cohort, policy, keep=mode, seed=seed)
-        records.append(_record(term, cohort, prev, result, moves))
+        records.append(_record(term, cohort, result, moves))
         prev = {m.mentee_id: m.mentor_id for m in result.matches}
         for m in cohort.mentors:
             served[m.id] = served.get(m.id, 0) + 1

@@ -75,9 +75,12 @@ class Transition(BaseModel):
         return sum(b.reason.chosen for b in self.broken)
 
     @property
-    def kept_rate(self) -> float:
-        """Kept pairs over last term's pairs whose mentor and mentee are both still here
-        (1.0 when there are none)."""
+    def continuing(self) -> int:
+        """Last term's pairs whose mentor and mentee are both still here."""
         gone = (BreakReason.MENTOR_LEFT, BreakReason.MENTEE_LEFT)
-        here = len(self.kept) + sum(b.reason not in gone for b in self.broken)
-        return len(self.kept) / here if here else 1.0
+        return len(self.kept) + sum(b.reason not in gone for b in self.broken)
+
+    @property
+    def kept_rate(self) -> float:
+        """Kept pairs over :attr:`continuing` (1.0 when there are none)."""
+        return len(self.kept) / self.continuing if self.continuing else 1.0
