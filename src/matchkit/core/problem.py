@@ -244,6 +244,33 @@ class AssignmentProblem:
             f"n_edges={self.n_edges}, features=[{feats}])"
         )
 
+    _FIELDS = (
+        "score",
+        "capacity",
+        "min_load",
+        "demand",
+        "required",
+        "unmatched_penalty",
+        "pinned",
+        "weight",
+    )
+
+    def replace(self, **changes: npt.ArrayLike) -> AssignmentProblem:
+        """A new problem with the same edges and ``changes`` to other fields (validated).
+
+        Examples
+        --------
+        >>> p = AssignmentProblem(1, 1, [0], [0], [2.0])
+        >>> p.replace(score=[5.0]).score.tolist(), p.score.tolist()
+        ([5.0], [2.0])
+        """
+        unknown = sorted(set(changes) - set(self._FIELDS))
+        if unknown:
+            raise TypeError(f"replace() cannot change {unknown}; fields: {self._FIELDS}")
+        fields: dict[str, Any] = {name: getattr(self, name) for name in self._FIELDS}
+        fields.update(changes)
+        return AssignmentProblem(self.n_mentees, self.n_mentors, self.mentee, self.mentor, **fields)
+
     @property
     def n_edges(self) -> int:
         """How many candidate edges there are."""

@@ -247,23 +247,6 @@ def rematch(
     )
 
 
-def _with_score(p: AssignmentProblem, score: npt.NDArray[np.int64]) -> AssignmentProblem:
-    return AssignmentProblem(
-        p.n_mentees,
-        p.n_mentors,
-        p.mentee,
-        p.mentor,
-        score,
-        p.capacity,
-        min_load=p.min_load,
-        demand=p.demand,
-        required=p.required,
-        unmatched_penalty=p.unmatched_penalty,
-        pinned=p.pinned,
-        weight=p.weight,
-    )
-
-
 def _at_least_kept(
     rules: PairRules,
     pinned: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]],
@@ -290,7 +273,7 @@ def _at_least_kept(
     def run(mu: int) -> tuple[Assignment, int]:
         nonlocal bound
         if mu not in tried:
-            asg = solve_assignment(_with_score(p, score + mu * bonus), method="flow", seed=seed)
+            asg = solve_assignment(p.replace(score=score + mu * bonus), method="flow", seed=seed)
             kept = int((asg.selected & bonus).sum())
             bound = min(bound, asg.objective - mu * need)
             tried[mu] = (asg, kept)

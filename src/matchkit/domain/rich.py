@@ -134,18 +134,7 @@ def _tightened(d: RichData, room: I64) -> RichData:
     cap = np.minimum(p.capacity, room)
     if np.array_equal(cap, p.capacity):
         return d
-    tight = AssignmentProblem(
-        p.n_mentees,
-        p.n_mentors,
-        p.mentee,
-        p.mentor,
-        p.score,
-        cap,
-        min_load=p.min_load,
-        unmatched_penalty=p.unmatched_penalty,
-        pinned=np.asarray(p.pinned) if np.asarray(p.pinned).any() else None,
-    )
-    return replace(d, problem=tight)
+    return replace(d, problem=p.replace(capacity=cap))
 
 
 def _solver(seed: int, workers: int, limit: float) -> cp_model.CpSolver:
