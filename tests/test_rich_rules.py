@@ -377,9 +377,13 @@ def test_same_input_and_seed_give_the_same_answer() -> None:
 
 
 @settings(max_examples=25)
-@given(cohort=cohorts(max_mentors=5, max_mentees=12), iterations=st.sampled_from((1, 5, 40)))
+@given(
+    cohort=cohorts(max_mentors=5, max_mentees=12),
+    iterations=st.sampled_from((1, 5, 40)),
+    buffer=st.sampled_from((0, 30, 60)),
+)
 def test_the_lagrangian_and_session_capacity_bounds_never_cut_off_the_optimum(
-    cohort: Cohort, iterations: int
+    cohort: Cohort, iterations: int, buffer: int
 ) -> None:
     import numpy as np
 
@@ -392,7 +396,7 @@ def test_the_lagrangian_and_session_capacity_bounds_never_cut_off_the_optimum(
         captured["d"] = d
         return original(d, *args)
 
-    policy = Policy(sessions={})
+    policy = Policy(sessions={"offline_buffer_minutes": buffer})
     with pytest.MonkeyPatch.context() as m:
         m.setattr(rich, "_start", spy)
         m.setattr(rich, "session_bound", lambda *a, **k: (np.inf, 0))  # CP-SAT proves alone

@@ -111,6 +111,8 @@ def _runs(days: list[int]) -> list[tuple[int, int]]:
 
 def grouped(key: I64, values: I64) -> list[I64]:
     """``values`` grouped by ``key`` (stable; groups with at least one member, key order)."""
+    if key.size == 0:
+        return []
     order = np.argsort(key, kind="stable")
     sk = key[order]
     bounds = np.flatnonzero(np.r_[True, sk[1:] != sk[:-1], True])
