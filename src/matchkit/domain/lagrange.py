@@ -166,7 +166,9 @@ def session_bound(
     is the best answer's objective (Polyak's target). Every ``every`` iterations the relaxed
     schedules go to ``answers`` as (edges, session starts), a mentee possibly in several: a
     Lagrangian heuristic makes an answer of them and returns the best objective known since
-    (a better target). Deterministic for a given iteration count; ``deadline`` (a
+    (a better target); the last schedules, from the most converged prices, go to it too
+    if it was called before (so that one call, which should itself stop at ``deadline``,
+    runs after it). Deterministic for a given iteration count; ``deadline`` (a
     ``time.perf_counter`` value) may end it sooner.
     """
     constant = float(np.asarray(d.problem.unmatched_penalty).sum())
@@ -178,6 +180,7 @@ def session_bound(
     theta = 1.0
     stale = 0
     done = 0
+    latest: I64 | None = None  # relaxed schedules not yet made an answer
     for _ in range(iterations):
         if time.perf_counter() > deadline:
             break
@@ -191,9 +194,10 @@ def session_bound(
             stale += 1
             if stale >= STALE_STEPS:
                 theta, stale = theta / 2, 0
-        picked = unit[chosen]
+        picked = latest = unit[chosen]
         if answers is not None and done % every == 0:
             best_known = max(best_known, answers(opts.edge[picked], opts.start[picked]))
+            latest = None
         count = np.bincount(opts.mentee[picked], minlength=opts.n_mentees)
         g = 1.0 - count  # d L / d price_i
         g[(price <= 0) & (g > 0)] = 0.0  # projected: prices stay >= 0
@@ -202,4 +206,6 @@ def session_bound(
             break  # the relaxed answer gives each mentee one session: the bound is tight
         step = theta * max(value - best_known, 1.0) / norm
         price = np.maximum(price - step * g, 0.0)
+    if answers is not None and latest is not None and done >= every:
+        answers(opts.edge[latest], opts.start[latest])  # the best prices' schedules, too
     return float(bound), done
