@@ -15,8 +15,8 @@ made the subgradient converge far more slowly at Seoul size). Subgradient steps 
 rule, toward the best answer known; step halved after five iterations without progress)
 lower it. It sees what the flow relaxation cannot: two mentees whose only common time
 with a mentor is the same two hours cannot both have them, and two offline sessions need
-the travel buffer between them (left out, the bound at Seoul size stalls 15% above the
-optimum: see docs/benchmarks.md).
+the travel buffer between them (left out, the bound at Seoul size converges 11% above the
+linear relaxation: see docs/benchmarks.md).
 """
 
 from __future__ import annotations
