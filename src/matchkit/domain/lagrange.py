@@ -34,7 +34,7 @@ __all__ = ["session_bound"]
 
 STALE_STEPS = 5
 """The step halves after this many steps without a lower bound (Seoul size, 300 steps:
-0.35% above the linear relaxation, against 1.4% with the step 2 halved after ten)."""
+0.35% above the linear relaxation, against 0.85% with the step 2 halved after ten)."""
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -93,7 +93,7 @@ class _Options:
     def schedule(self, weight: F64) -> tuple[float, I64]:
         """Sum over mentors of the best schedule's weight, and the options it uses.
 
-        ``f[e, r, j, k]``: mentor ``j``'s best ``k`` sessions that end by slot ``e``, every
+        ``f[e, r, j, k]``: mentor ``j``'s best at most ``k`` sessions that end by slot ``e``, every
         offline one by ``e - r`` (``r`` up to the travel buffer). An online session
         ``[s, e)`` extends state ``max(0, r - length)`` at ``s`` into state ``r`` at ``e``;
         an offline one extends state ``buffer`` at ``s`` into state 0 at ``e``: exactly the
@@ -207,5 +207,5 @@ def session_bound(
         step = theta * max(value - best_known, 1.0) / norm
         price = np.maximum(price - step * g, 0.0)
     if answers is not None and latest is not None and done >= every:
-        answers(opts.edge[latest], opts.start[latest])  # the best prices' schedules, too
+        answers(opts.edge[latest], opts.start[latest])  # the latest prices' schedules, too
     return float(bound), done
