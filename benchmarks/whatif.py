@@ -124,6 +124,11 @@ def _measure(
         ):
             # A warm cluster, as the forked process pool is: matchkit imported on the workers.
             client.run(importlib.import_module, "matchkit.whatif.run")
+            # Under full load a worker's event-loop thread takes the GIL from the scenario's
+            # thread every few ms, and each hand-off can wait for a core; a longer switch
+            # interval (0.1 s, not 5 ms) brought Dask from about 9% slower than the process
+            # pool to 1.5-3% (docs/how-to/what-if.md, "Dask tip").
+            client.run(sys.setswitchinterval, 0.1)
             report, wall = _sweep(*grid, client.get_executor())
     return {"wall_s": wall, "digests": _signature(report)}
 
