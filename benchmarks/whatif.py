@@ -127,7 +127,7 @@ def _measure(
             # Under full load a worker's event-loop thread takes the GIL from the scenario's
             # thread every few ms, and each hand-off can wait for a core; a longer switch
             # interval (0.1 s, not 5 ms) brought Dask from about 9% slower than the process
-            # pool to 1.5-3% (docs/how-to/what-if.md, "Dask tip").
+            # pool to within 3% (docs/how-to/what-if.md, "Dask tip").
             client.run(sys.setswitchinterval, 0.1)
             report, wall = _sweep(*grid, client.get_executor())
     return {"wall_s": wall, "digests": _signature(report)}
