@@ -80,6 +80,11 @@ class _Options:
         self.cap = cap
         self.buffer = buffer
         self.n_mentors = int(cap.size)
+        # last_end[j, e]: the latest end of one of mentor j's options at or before slot e
+        # (0 if none): the traceback jumps between these instead of walking every slot.
+        ends = np.zeros((self.n_mentors, _T + 1), dtype=np.int32)
+        ends[self.o_mentor, self.o_end] = self.o_end
+        self.last_end = np.maximum.accumulate(ends, axis=1)
 
     def best(self, price: F64) -> tuple[F64, I64]:
         """Each option's best unit value minus its mentee's price, and that unit."""
@@ -137,14 +142,19 @@ class _Options:
             live = np.flatnonzero((at > 0) & (room > 0))
             if live.size == 0:
                 break
-            ej, rj, kj = at[live], state[live], room[live]
-            o = took[ej, rj, live, kj].astype(np.int64)
-            base = f[ej - 1, np.maximum(rj - 1, 0), live, kj]
-            take = (o >= 0) & (f[ej, rj, live, kj] != base)
+            # No option of the mentor ends between its latest option end and ``at``: the
+            # table only shifts there, so jump (the state counts down with the slots).
+            e0 = at[live]
+            ej = self.last_end[live, e0].astype(np.int64)
+            rj, kj = np.maximum(state[live] - (e0 - ej), 0), room[live]
+            ec = np.maximum(ej, 1)
+            o = took[ec, rj, live, kj].astype(np.int64)
+            base = f[ec - 1, np.maximum(rj - 1, 0), live, kj]
+            take = (ej > 0) & (o >= 0) & (f[ec, rj, live, kj] != base)
             chosen.append(o[take])
             oo = np.maximum(o, 0)
             after = np.where(self.o_offline[oo], nb - 1, np.maximum(0, rj - self.o_length[oo]))
-            at[live] = np.where(take, self.o_start[oo], ej - 1)
+            at[live] = np.where(take, self.o_start[oo], np.maximum(ej - 1, 0))
             state[live] = np.where(take, after, np.maximum(rj - 1, 0))
             room[live] = kj - take
         return total, np.concatenate(chosen) if chosen else np.empty(0, np.int64)
