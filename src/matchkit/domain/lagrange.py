@@ -67,7 +67,6 @@ class _Options:
         self.o_end = self.o_start + length[order][first]
         self.o_length = self.o_end - self.o_start
         self.o_offline = offline[order][first].astype(np.bool_)
-        self.seg = np.repeat(np.arange(first.size), np.diff(np.r_[first, key.size]))
         self.n_mentees = p.n_mentees
         self.set_schedules(np.asarray(p.capacity, dtype=np.int64), int(d.buffer))
 
@@ -86,14 +85,21 @@ class _Options:
         ends[self.o_mentor, self.o_end] = self.o_end
         self.last_end = np.maximum.accumulate(ends, axis=1)
 
-    def best(self, price: F64) -> tuple[F64, I64]:
-        """Each option's best unit value minus its mentee's price, and that unit."""
+    def best(self, price: F64) -> tuple[F64, F64]:
+        """Each option's best unit value minus its mentee's price, and every unit's."""
         w = self.value - price[self.mentee]
-        best = np.maximum.reduceat(w, self.first)
-        hit = np.flatnonzero(w == best[self.seg])
-        unit = np.full(self.first.size, -1, dtype=np.int64)
-        unit[self.seg[hit[::-1]]] = hit[::-1]  # the first best unit of each option
-        return best, unit
+        return np.maximum.reduceat(w, self.first), w
+
+    def units(self, options: I64, best: F64, w: F64) -> I64:
+        """The first best unit of each of ``options`` (only the chosen few: finding it
+        for every option took as long as the schedules' DP)."""
+        begin = self.first[options]
+        size = np.r_[self.first[1:], self.value.size][options] - begin
+        seg = np.repeat(np.arange(options.size), size)
+        pos = np.arange(seg.size) - np.repeat(np.cumsum(size) - size, size) + begin[seg]
+        hits = np.flatnonzero(w[pos] == best[options][seg])
+        _, first_hit = np.unique(seg[hits], return_index=True)
+        return pos[hits[first_hit]]  # type: ignore[no-any-return]
 
     def schedule(self, weight: F64) -> tuple[float, I64]:
         """Sum over mentors of the best schedule's weight, and the options it uses.
@@ -168,18 +174,19 @@ def session_bound(
     iterations: int,
     deadline: float,
     answers: Callable[[I64, I64], float] | None = None,
+    first: int = 100,
     every: int = 100,
 ) -> tuple[float, int]:
     """The lowest Lagrangian bound found (in the objective's units) and the iterations run.
 
     ``units`` must cover every eligible pair (else the bound is not valid); ``best_known``
-    is the best answer's objective (Polyak's target). Every ``every`` iterations the relaxed
-    schedules go to ``answers`` as (edges, session starts), a mentee possibly in several: a
-    Lagrangian heuristic makes an answer of them and returns the best objective known since
-    (a better target); the last schedules, from the most converged prices, go to it too
-    if it was called before (so that one call, which should itself stop at ``deadline``,
-    runs after it). Deterministic for a given iteration count; ``deadline`` (a
-    ``time.perf_counter`` value) may end it sooner.
+    is the best answer's objective (Polyak's target). At iteration ``first`` and every
+    ``every`` iterations after it the relaxed schedules go to ``answers`` as (edges, session
+    starts), a mentee possibly in several: a Lagrangian heuristic makes an answer of them
+    and returns the best objective known since (a better target); the last schedules, from
+    the most converged prices, go to it too if it was called before (so that one call,
+    which should itself stop at ``deadline``, runs after it). Deterministic for a given
+    iteration count; ``deadline`` (a ``time.perf_counter`` value) may end it sooner.
     """
     constant = float(np.asarray(d.problem.unmatched_penalty).sum())
     if units.starts.size == 0:
@@ -195,7 +202,7 @@ def session_bound(
         if time.perf_counter() > deadline:
             break
         done += 1
-        weight, unit = opts.best(price)
+        weight, w = opts.best(price)
         total, chosen = opts.schedule(weight)
         value = price.sum() + total - constant
         if value < bound - 1e-9:
@@ -204,8 +211,8 @@ def session_bound(
             stale += 1
             if stale >= STALE_STEPS:
                 theta, stale = theta / 2, 0
-        picked = latest = unit[chosen]
-        if answers is not None and done % every == 0:
+        picked = latest = opts.units(chosen, weight, w)
+        if answers is not None and done >= first and (done - first) % every == 0:
             best_known = max(best_known, answers(opts.edge[picked], opts.start[picked]))
             latest = None
         count = np.bincount(opts.mentee[picked], minlength=opts.n_mentees)
@@ -216,6 +223,6 @@ def session_bound(
             break  # the relaxed answer gives each mentee one session: the bound is tight
         step = theta * max(value - best_known, 1.0) / norm
         price = np.maximum(price - step * g, 0.0)
-    if answers is not None and latest is not None and done >= every:
+    if answers is not None and latest is not None and done > first:
         answers(opts.edge[latest], opts.start[latest])  # the latest prices' schedules, too
     return float(bound), done
