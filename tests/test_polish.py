@@ -11,8 +11,9 @@ import matchkit.domain.rich as rich
 from matchkit import Cohort, Policy
 from matchkit.domain.compile import compile_problem
 from matchkit.domain.groups import group_rules
+from matchkit.domain.lagrange import session_bound
 from matchkit.domain.policy import Floor, GroupCap
-from matchkit.domain.polish import polish
+from matchkit.domain.polish import _guided, _Search, polish
 from matchkit.domain.prepare import prepare
 from matchkit.domain.rich_checks import RichData, rich_data, rule_breaks
 from matchkit.synth import generate_cohort
@@ -23,6 +24,12 @@ INF = float("inf")
 def _data(cohort: Cohort, policy: Policy) -> RichData:
     rules, pinned = prepare(cohort, policy)
     return rich_data(rules, compile_problem(rules, pinned).problem, group_rules(cohort, policy))
+
+
+def _small(seed: int, buffer: int) -> RichData:
+    """5 mentors, 20 mentees, sessions on."""
+    policy = Policy(sessions={"offline_buffer_minutes": buffer})
+    return _data(generate_cohort(5, 20, seed=seed), policy)
 
 
 def _start(d: RichData) -> tuple[np.ndarray, np.ndarray] | None:
@@ -41,9 +48,10 @@ def _start(d: RichData) -> tuple[np.ndarray, np.ndarray] | None:
     ),
     buffer=st.sampled_from((0, 30, 60)),
     rules=st.sampled_from(("none", "floor", "cap", "maxmin")),
+    guided=st.booleans(),
 )
 def test_polish_keeps_every_rule_and_never_lowers_the_score(
-    cohort: Cohort, buffer: int, rules: str
+    cohort: Cohort, buffer: int, rules: str, guided: bool
 ) -> None:
     extra: dict[str, object] = {
         "none": {},
@@ -56,10 +64,14 @@ def test_polish_keeps_every_rule_and_never_lowers_the_score(
     if found is None:
         return
     sel, start = found
-    a_sel, a_start, _ = polish(d, sel, start, deadline=INF, seed=3)
+    guide = None
+    if guided:
+        every = d.start_table(np.arange(d.problem.n_edges, dtype=np.int64))
+        _, _, guide = session_bound(d, every, d.objective(sel), iterations=20, deadline=INF)
+    a_sel, a_start, _ = polish(d, sel, start, deadline=INF, seed=3, guide=guide)
     assert rule_breaks(d, a_sel, a_start) == []
     assert d.objective(a_sel) >= d.objective(sel)
-    b_sel, b_start, _ = polish(d, sel, start, deadline=INF, seed=3)
+    b_sel, b_start, _ = polish(d, sel, start, deadline=INF, seed=3, guide=guide)
     assert np.array_equal(a_sel, b_sel)
     assert np.array_equal(a_start, b_start)
 
@@ -67,9 +79,7 @@ def test_polish_keeps_every_rule_and_never_lowers_the_score(
 @settings(max_examples=20, deadline=None)
 @given(seed=st.integers(0, 10_000), buffer=st.sampled_from((0, 30)))
 def test_polish_from_nothing_matches_someone_whenever_anyone_can_be(seed: int, buffer: int) -> None:
-    d = _data(
-        generate_cohort(5, 20, seed=seed), Policy(sessions={"offline_buffer_minutes": buffer})
-    )
+    d = _small(seed, buffer)
     n = d.problem.n_edges
     every = d.start_table(np.arange(n, dtype=np.int64))
     empty, none = np.zeros(n, dtype=np.bool_), np.full(n, -1, dtype=np.int64)
@@ -89,3 +99,27 @@ def test_polish_from_nothing_matches_someone_whenever_anyone_can_be(seed: int, b
         i, j = int(d.problem.mentee[k]), int(d.problem.mentor[k])
         if not matched[i] and load[j] == 0:
             assert every.ptr[k + 1] == every.ptr[k], "an idle mentor could take an unmatched mentee"
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000), buffer=st.sampled_from((0, 30)))
+def test_guided_polish_closes_the_mentors_schedule_gaps(seed: int, buffer: int) -> None:
+    d = _small(seed, buffer)
+    n = d.problem.n_edges
+    every = d.start_table(np.arange(n, dtype=np.int64))
+    _, _, guide = session_bound(d, every, 0.0, iterations=20, deadline=INF)
+    if guide is None:
+        return
+    reduced = d.value() - guide.price[d.problem.mentee]
+
+    def gaps(sel: np.ndarray) -> np.ndarray:
+        held = np.bincount(d.problem.mentor[sel], weights=reduced[sel], minlength=len(guide.best))
+        return np.maximum(guide.best - held, 0.0)  # type: ignore[no-any-return]
+
+    empty = np.zeros(n, dtype=np.bool_)
+    s = _Search(d, empty, np.full(n, -1, dtype=np.int64), seed=0)
+    _guided(s, guide, INF)
+    assert rule_breaks(d, s.sel, s.start) == []
+    if (gaps(empty) > 1.0).any():
+        assert s.improved >= 1
+        assert gaps(s.sel).sum() < gaps(empty).sum()

@@ -399,14 +399,14 @@ def test_the_lagrangian_and_session_capacity_bounds_never_cut_off_the_optimum(
     policy = Policy(sessions={"offline_buffer_minutes": buffer})
     with pytest.MonkeyPatch.context() as m:
         m.setattr(rich, "_start", spy)
-        m.setattr(rich, "session_bound", lambda *a, **k: (np.inf, 0))  # CP-SAT proves alone
+        m.setattr(rich, "session_bound", lambda *a, **k: (np.inf, 0, None))  # CP-SAT proves alone
         r = solve(cohort, policy, time_limit=20, gap=0)
     assert r.status.value in ("optimal", "infeasible")
     if "d" not in captured or r.status.value != "optimal":
         return
     d = captured["d"]  # the session-capacity relaxation: its flow bound was checked above
     every = d.start_table(np.arange(d.problem.n_edges, dtype=np.int64))
-    bound, _ = session_bound(d, every, -1e18, iterations=iterations, deadline=float("inf"))
+    bound, _, _ = session_bound(d, every, -1e18, iterations=iterations, deadline=float("inf"))
     assert bound / 1000 >= r.objective - 1e-6
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -30,7 +31,7 @@ import numpy.typing as npt
 from matchkit.domain.rich_checks import RichData, StartTable, grouped
 from matchkit.domain.schedule import SLOTS_PER_DAY
 
-__all__ = ["session_bound"]
+__all__ = ["Guide", "session_bound"]
 
 STALE_STEPS = 5
 """The step halves after this many steps without a lower bound (Seoul size, 300 steps:
@@ -39,6 +40,17 @@ STALE_STEPS = 5
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
 _T = 7 * SLOTS_PER_DAY
+
+
+@dataclass(frozen=True)
+class Guide:
+    """The last relaxed schedules, to guide polishing (:mod:`matchkit.domain.polish`):
+    the mentee prices they were made under, each mentor's best schedule weight at those
+    prices (value minus price, summed), and the edges its schedule holds."""
+
+    price: F64
+    best: F64
+    edges: I64
 
 
 class _Options:
@@ -176,8 +188,9 @@ def session_bound(
     answers: Callable[[I64, I64], float] | None = None,
     first: int = 100,
     every: int = 100,
-) -> tuple[float, int]:
-    """The lowest Lagrangian bound found (in the objective's units) and the iterations run.
+) -> tuple[float, int, Guide | None]:
+    """The lowest Lagrangian bound found (in the objective's units), the iterations run and
+    the last iteration's schedules (None if none ran).
 
     ``units`` must cover every eligible pair (else the bound is not valid); ``best_known``
     is the best answer's objective (Polyak's target). At iteration ``first`` and every
@@ -190,7 +203,7 @@ def session_bound(
     """
     constant = float(np.asarray(d.problem.unmatched_penalty).sum())
     if units.starts.size == 0:
-        return -constant, 0  # no session can be held: nobody can be matched
+        return -constant, 0, None  # no session can be held: nobody can be matched
     opts = _Options(d, units)
     price = np.zeros(opts.n_mentees)
     bound = np.inf
@@ -198,6 +211,7 @@ def session_bound(
     stale = 0
     done = 0
     latest: I64 | None = None  # relaxed schedules not yet made an answer
+    guide = None
     for _ in range(iterations):
         if time.perf_counter() > deadline:
             break
@@ -212,6 +226,8 @@ def session_bound(
             if stale >= STALE_STEPS:
                 theta, stale = theta / 2, 0
         picked = latest = opts.units(chosen, weight, w)
+        top = np.bincount(opts.o_mentor[chosen], weights=weight[chosen], minlength=opts.n_mentors)
+        guide = Guide(price, top.astype(np.float64), opts.edge[picked])
         if answers is not None and done >= first and (done - first) % every == 0:
             best_known = max(best_known, answers(opts.edge[picked], opts.start[picked]))
             latest = None
@@ -225,4 +241,4 @@ def session_bound(
         price = np.maximum(price - step * g, 0.0)
     if answers is not None and latest is not None and done > first:
         answers(opts.edge[latest], opts.start[latest])  # the latest prices' schedules, too
-    return float(bound), done
+    return float(bound), done, guide
