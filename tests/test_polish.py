@@ -117,8 +117,8 @@ def test_guided_polish_closes_the_mentors_schedule_gaps(seed: int, buffer: int) 
         return np.maximum(guide.best - held, 0.0)  # type: ignore[no-any-return]
 
     empty = np.zeros(n, dtype=np.bool_)
-    s = _Search(d, empty, np.full(n, -1, dtype=np.int64), seed=0)
-    _guided(s, guide, INF)
+    s = _Search(d, empty, np.full(n, -1, dtype=np.int64), seed=0, deadline=INF)
+    _guided(s, guide)
     assert rule_breaks(d, s.sel, s.start) == []
     if (gaps(empty) > 1.0).any():
         assert s.improved >= 1

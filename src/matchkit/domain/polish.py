@@ -52,9 +52,10 @@ def _csr(key: I64, n: int) -> tuple[I64, I64]:
 class _Search:
     """The answer being polished, and the neighbourhoods already searched without gain."""
 
-    def __init__(self, d: RichData, sel: B, start: I64, seed: int) -> None:
+    def __init__(self, d: RichData, sel: B, start: I64, seed: int, deadline: float) -> None:
         p = self.p = d.problem
-        self.d, self.seed = d, seed
+        self.d, self.seed, self.deadline = d, seed, deadline
+        self.slowest = 0.0  # seconds the slowest neighbourhood took
         self.mentee = np.asarray(p.mentee, dtype=np.int64)
         self.mentor = np.asarray(p.mentor, dtype=np.int64)
         self.by_mentee, self.mentee_ptr = _csr(self.mentee, p.n_mentees)
@@ -65,6 +66,10 @@ class _Search:
         # of one of its mentors has changed (``version``).
         self.version = np.zeros(p.n_mentors, dtype=np.int64)
         self.improved = 0
+
+    def time_left(self) -> bool:
+        """Whether one more neighbourhood, as slow as the slowest so far, ends in time."""
+        return time.perf_counter() + self.slowest < self.deadline
 
     def matched(self) -> B:
         out = np.zeros(self.p.n_mentees, dtype=np.bool_)
@@ -80,6 +85,13 @@ class _Search:
     def search(self, group: I64) -> bool:
         """Re-decide the mentees of the mentors ``group`` and the unmatched mentees eligible
         with them; keep the result if it keeps every rule and scores higher."""
+        t = time.perf_counter()
+        try:
+            return self._search(group)
+        finally:
+            self.slowest = max(self.slowest, time.perf_counter() - t)
+
+    def _search(self, group: I64) -> bool:
         d, sel, mentee = self.d, self.sel, self.mentee
         matched = self.matched()
         edges = np.concatenate(
@@ -89,7 +101,8 @@ class _Search:
         free[mentee[edges[sel[edges]]]] = True
         free[mentee[edges][~matched[mentee[edges]]]] = True
         R = np.sort(edges[free[mentee[edges]]])
-        found = _solve(d, R, sel, self.start, free, matched, self.seed)
+        seconds = self.deadline - time.perf_counter()
+        found = _solve(d, R, sel, self.start, free, matched, self.seed, seconds)
         if found is None:
             return False
         n_sel, n_start = sel.copy(), self.start.copy()
@@ -119,14 +132,14 @@ def polish(
     whose answer falls furthest short of their relaxed schedule at its prices first; then
     neighbourhoods around unmatched mentees. Deterministic for a given number of
     neighbourhoods searched (which ``deadline`` sets)."""
-    s = _Search(d, sel, start, seed)
+    s = _Search(d, sel, start, seed, deadline)
     if guide is not None:
-        _guided(s, guide, deadline)
-    _around_unmatched(s, deadline)
+        _guided(s, guide)
+    _around_unmatched(s)
     return s.sel, s.start, s.improved
 
 
-def _guided(s: _Search, guide: Guide, deadline: float) -> None:
+def _guided(s: _Search, guide: Guide) -> None:
     """Mentor ``j`` and the mentors now holding the mentees of its relaxed schedule, by
     the schedule gap ``best_j - sum over j's mentees of (value - price)``.
 
@@ -141,7 +154,7 @@ def _guided(s: _Search, guide: Guide, deadline: float) -> None:
     in_schedule = s.mentee[guide.edges][order]
     ptr = np.r_[0, np.cumsum(np.bincount(owner_of_edge, minlength=s.p.n_mentors))]
     settled: dict[int, tuple[I64, I64]] = {}
-    while time.perf_counter() < deadline:
+    while s.time_left():
         gap = guide.best - np.bincount(
             s.mentor[s.sel], weights=reduced[s.sel], minlength=s.p.n_mentors
         )
@@ -161,12 +174,12 @@ def _guided(s: _Search, guide: Guide, deadline: float) -> None:
             settled[j] = s.mark(group)
 
 
-def _around_unmatched(s: _Search, deadline: float) -> None:
+def _around_unmatched(s: _Search) -> None:
     """An unmatched mentee's best-valued candidate mentors, the mentee drawn at random."""
     rng = np.random.default_rng(s.seed)
     value = s.d.value()
     settled: dict[int, tuple[I64, I64]] = {}
-    while time.perf_counter() < deadline:
+    while s.time_left():
         ptr = s.mentee_ptr
         open_ = np.flatnonzero(~s.matched() & (ptr[1:] > ptr[:-1]))
         open_ = np.array(
@@ -183,7 +196,7 @@ def _around_unmatched(s: _Search, deadline: float) -> None:
 
 
 def _solve(
-    d: RichData, R: I64, sel: B, start: I64, free: B, matched: B, seed: int
+    d: RichData, R: I64, sel: B, start: I64, free: B, matched: B, seed: int, seconds: float
 ) -> tuple[B, I64] | None:
     """CP-SAT over the pairs ``R`` with the rules narrowed to the freed mentees."""
     floors = []
@@ -201,6 +214,7 @@ def _solve(
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
     solver.parameters.max_deterministic_time = DTIME
+    solver.parameters.max_time_in_seconds = max(0.01, seconds)
     raw = solver.solve(model.m)
     if raw not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None

@@ -79,6 +79,9 @@ the heuristic leaves, so it must get time: Seoul, 60 s, seed 2, gaps of 1.55% wi
 steps to 95% (all 400 steps ran, to 58 s: no time left to polish), 0.57% to 80%, 0.73% to
 75%; seed 0, 0.49% with 80% or 95% (its 400 steps end by 49 s)."""
 POLISH_SHARE = 0.95
+POLISH_SECONDS = 1.0
+"""Polishing starts only with this many seconds to go: indexing the pairs for it and one
+neighbourhood take about half a second at Seoul size."""
 SLOT_ROUNDS = 12
 """Most rounds of slot search (:mod:`matchkit.domain.slots`) before CP-SAT: a round count,
 not a time, so that the answer does not depend on the machine's speed."""
@@ -253,9 +256,9 @@ def solve_rich(
         stats["bound_time"] = time.perf_counter() - t_bound
         if objective >= bound - 1e-9 and not d.groups.maxmin:
             return RichOutcome(sel, start, Status.OPTIMAL, objective, objective, None, stats)
-    if ok and not full:
+    end = t0 + POLISH_SHARE * limit
+    if ok and not full and end - time.perf_counter() >= POLISH_SECONDS:
         t_polish = time.perf_counter()
-        end = t0 + POLISH_SHARE * limit
         sel, start, better = polish(d, sel, start, deadline=end, seed=seed, guide=guide)
         objective = d.objective(sel)
         stats["polish_improved"] = float(better)
