@@ -39,11 +39,20 @@ STATUS_MAP: dict[object, Status] = {
 DEFAULT_MAX_WORKERS = 8
 
 
-def _groups(key: npt.NDArray[np.integer], n: int) -> tuple[list[int], npt.NDArray[np.int64]]:
-    """Edge indices grouped by ``key`` (as one list) and each group's start offset."""
-    order = np.argsort(key, kind="stable")
+def grouped_index(
+    key: npt.NDArray[np.integer], n: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Indices grouped by ``key`` in ``0..n-1`` (stable) and each group's start offset:
+    group ``k`` is ``order[starts[k]:starts[k + 1]]``."""
+    order = np.argsort(key, kind="stable").astype(np.int64)
     starts = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(key, minlength=n), out=starts[1:])
+    return order, starts
+
+
+def _groups(key: npt.NDArray[np.integer], n: int) -> tuple[list[int], npt.NDArray[np.int64]]:
+    """Edge indices grouped by ``key`` (as one list) and each group's start offset."""
+    order, starts = grouped_index(key, n)
     return order.tolist(), starts
 
 
