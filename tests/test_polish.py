@@ -15,7 +15,7 @@ from matchkit.domain.lagrange import session_bound
 from matchkit.domain.policy import Floor, GroupCap
 from matchkit.domain.polish import _guided, _Search, polish
 from matchkit.domain.prepare import prepare
-from matchkit.domain.rich_checks import RichData, rich_data, rule_breaks
+from matchkit.domain.rich_checks import RichData, StartTable, rich_data, rule_breaks
 from matchkit.synth import generate_cohort
 
 INF = float("inf")
@@ -32,9 +32,14 @@ def _small(seed: int, buffer: int) -> RichData:
     return _data(generate_cohort(5, 20, seed=seed), policy)
 
 
+def _every(d: RichData) -> StartTable:
+    """Every pair's allowed session starts."""
+    return d.start_table(np.arange(d.problem.n_edges, dtype=np.int64))
+
+
 def _start(d: RichData) -> tuple[np.ndarray, np.ndarray] | None:
     """The rich solve's starting answer (repair and insertion), if it keeps every rule."""
-    every = d.start_table(np.arange(d.problem.n_edges, dtype=np.int64))
+    every = _every(d)
     relaxed = np.zeros(d.problem.n_edges, dtype=np.bool_)
     sel, start, breaks = rich._start(d, relaxed, every, (0.0, 0.0), {})
     return None if breaks else (sel, start)
@@ -66,7 +71,7 @@ def test_polish_keeps_every_rule_and_never_lowers_the_score(
     sel, start = found
     guide = None
     if guided:
-        every = d.start_table(np.arange(d.problem.n_edges, dtype=np.int64))
+        every = _every(d)
         _, _, guide = session_bound(d, every, d.objective(sel), iterations=20, deadline=INF)
     a_sel, a_start, _ = polish(d, sel, start, deadline=INF, seed=3, guide=guide)
     assert rule_breaks(d, a_sel, a_start) == []
@@ -80,8 +85,7 @@ def test_polish_keeps_every_rule_and_never_lowers_the_score(
 @given(seed=st.integers(0, 10_000), buffer=st.sampled_from((0, 30)))
 def test_polish_from_nothing_matches_someone_whenever_anyone_can_be(seed: int, buffer: int) -> None:
     d = _small(seed, buffer)
-    n = d.problem.n_edges
-    every = d.start_table(np.arange(n, dtype=np.int64))
+    n, every = d.problem.n_edges, _every(d)
     empty, none = np.zeros(n, dtype=np.bool_), np.full(n, -1, dtype=np.int64)
     sel, start, improved = polish(d, empty, none, deadline=INF, seed=0)
     assert rule_breaks(d, sel, start) == []
@@ -105,8 +109,7 @@ def test_polish_from_nothing_matches_someone_whenever_anyone_can_be(seed: int, b
 @given(seed=st.integers(0, 10_000), buffer=st.sampled_from((0, 30)))
 def test_guided_polish_closes_the_mentors_schedule_gaps(seed: int, buffer: int) -> None:
     d = _small(seed, buffer)
-    n = d.problem.n_edges
-    every = d.start_table(np.arange(n, dtype=np.int64))
+    n, every = d.problem.n_edges, _every(d)
     _, _, guide = session_bound(d, every, 0.0, iterations=20, deadline=INF)
     if guide is None:
         return
