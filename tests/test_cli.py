@@ -239,8 +239,8 @@ def test_many_problems_are_counted_not_all_printed(runner: CliRunner, tmp_path: 
     ("args", "message"),
     [
         (
-            ["solve", "{cohort}", "--out", "{tmp}/r", "--method", "simplex"],
-            "unknown method 'simplex'",
+            ["solve", "{cohort}", "--out", "{tmp}/r", "--method", "lemon"],
+            "unknown method 'lemon'",
         ),
         (["solve", "{tmp}/missing", "--out", "{tmp}/r"], "no such file or folder"),
         (

@@ -46,6 +46,7 @@ from matchkit.errors import (
     InputError,
     InputProblem,
     MatchkitError,
+    MissingDependencyError,
     UnknownMethodError,
     UnsupportedFeatureError,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "Mentee",
     "Mentor",
     "Metrics",
+    "MissingDependencyError",
     "Mode",
     "Policy",
     "Session",

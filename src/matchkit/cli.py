@@ -169,7 +169,9 @@ def solve_command(
         Path, typer.Option("--out", help="result.json, or a folder for result.json + matches.csv.")
     ],
     policy: PolicyOpt = None,
-    method: Annotated[str, typer.Option("--method", help="auto, flow or cpsat.")] = "auto",
+    method: Annotated[
+        str, typer.Option("--method", help="auto, flow, cpsat, simplex or stable.")
+    ] = "auto",
     time_limit: Annotated[
         float | None,
         typer.Option("--time-limit", min=0, help="Seconds (cpsat; 60 with rich rules)."),

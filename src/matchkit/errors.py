@@ -16,6 +16,7 @@ __all__ = [
     "InputError",
     "InputProblem",
     "MatchkitError",
+    "MissingDependencyError",
     "UnknownMethodError",
     "UnsupportedFeatureError",
 ]
@@ -101,4 +102,17 @@ class UnknownMethodError(MatchkitError, ValueError):
         self._args = (method, self.valid)
         super().__init__(
             f"unknown method {method!r}; valid methods: {', '.join(repr(v) for v in valid)}"
+        )
+
+
+class MissingDependencyError(MatchkitError, ImportError):
+    """A backend needs an optional package that is not installed."""
+
+    def __init__(self, method: str, extra: str) -> None:
+        self.method = method
+        self.extra = extra
+        self._args = (method, extra)
+        super().__init__(
+            f"method {method!r} needs the optional {extra!r} extra: "
+            f"pip install 'matchkit[{extra}]' (or use method='auto')"
         )

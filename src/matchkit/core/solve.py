@@ -56,10 +56,14 @@ def solve_assignment(
     ----------
     problem : AssignmentProblem
         The problem; it is never modified.
-    method : {"auto", "flow", "cpsat"}
+    method : {"auto", "flow", "cpsat", "simplex"}
         ``"flow"`` is exact min-cost flow (unit edge weights only); ``"cpsat"`` handles every
-        feature; ``"auto"`` (the default) takes ``"flow"`` when it applies, else ``"cpsat"``.
-        The chosen backend is in ``Assignment.method``.
+        feature; ``"simplex"`` is LEMON's network simplex on priced edges (needs the ``pot``
+        extra; mentees with one mentor each, unmatched penalties, nothing else);
+        ``"auto"`` (the default) takes ``"simplex"`` on problems it fits from
+        :data:`~matchkit.solvers.simplex.AUTO_MIN_EDGES` edges when POT is installed, else
+        ``"flow"`` when it applies, else ``"cpsat"``. The chosen backend is in
+        ``Assignment.method``.
     time_limit : float, optional
         Seconds CP-SAT may search; past it the best answer found is returned with status
         ``feasible`` and its bound. Min-cost flow always runs to optimality.
@@ -96,7 +100,7 @@ def solve_assignment(
     t0 = time.perf_counter()
     _validate_options(method, time_limit, seed, workers)
     if method == "auto":
-        backend = next(BACKENDS[m] for m in AUTO_ORDER if not BACKENDS[m].missing(problem))
+        backend = next(BACKENDS[m] for m in AUTO_ORDER if BACKENDS[m].fits(problem))
     else:
         backend = BACKENDS[method]
         missing = backend.missing(problem)

@@ -205,13 +205,16 @@ def solve(
         Mentors and mentees; never modified.
     policy : Policy, optional
         Hard rules and weights; ``Policy()`` by default.
-    method : {"auto", "flow", "cpsat", "stable"}
-        ``"auto"`` (the default) takes exact min-cost flow when every active rule is linear
-        (hard rules, weights, pins, ``min_load``) and CP-SAT when the policy uses a rule flow
-        cannot express (:meth:`Policy.rich_rules`); ``result.method_reason`` says which and
-        why. ``"flow"`` with such a rule raises :class:`~matchkit.UnsupportedFeatureError`.
-        ``"stable"``: the mentee-optimal stable matching (:mod:`matchkit.domain.stable`), not
-        the optimum; its ``bound`` is the optimum, so ``gap`` is the price of stability.
+    method : {"auto", "flow", "cpsat", "simplex", "stable"}
+        ``"auto"`` (the default) takes an exact linear solver when every active rule is
+        linear (hard rules, weights, pins, ``min_load``): min-cost flow, or on large
+        cohorts without pins or ``min_load`` the network simplex of
+        :func:`matchkit.solve_assignment` when POT is installed; CP-SAT when the policy
+        uses a rule flow cannot express (:meth:`Policy.rich_rules`); ``result.method_reason``
+        says which and why. ``"flow"`` with such a rule raises
+        :class:`~matchkit.UnsupportedFeatureError`. ``"stable"``: the mentee-optimal
+        stable matching (:mod:`matchkit.domain.stable`), not the optimum; its ``bound`` is
+        the optimum, so ``gap`` is the price of stability.
     time_limit : float, optional
         Seconds CP-SAT may search. With rich rules the default is 60 s; the best answer
         found is returned with status ``feasible``, its ``bound`` and ``gap``.
@@ -325,8 +328,11 @@ def _solve(
         assignment = solve_assignment(
             compiled.problem, method=method, time_limit=time_limit, seed=seed, workers=workers
         )
+        solver = {"simplex": "network simplex on priced edges"}.get(
+            assignment.method, "min-cost flow"
+        )
         reason = (
-            "every active rule is linear: exact min-cost flow"
+            f"every active rule is linear: exact {solver}"
             if method == "auto"
             else f"method={method!r} was asked for"
         )

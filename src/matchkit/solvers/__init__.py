@@ -11,6 +11,7 @@ from matchkit.core.assignment import Assignment
 from matchkit.core.problem import AssignmentProblem, Feature
 from matchkit.solvers.base import Backend, SolveOptions
 from matchkit.solvers.flow import FLOW
+from matchkit.solvers.simplex import SIMPLEX
 
 
 def _solve_cpsat(problem: AssignmentProblem, options: SolveOptions) -> Assignment:
@@ -30,8 +31,9 @@ CPSAT = Backend(
 
 __all__ = ["AUTO_ORDER", "BACKENDS", "Backend", "SolveOptions"]
 
-BACKENDS: dict[str, Backend] = {b.name: b for b in (FLOW, CPSAT)}
+BACKENDS: dict[str, Backend] = {b.name: b for b in (FLOW, CPSAT, SIMPLEX)}
 """Every backend by name."""
 
-AUTO_ORDER: tuple[str, ...] = ("flow", "cpsat")
-"""The order ``method="auto"`` tries backends in: fastest exact first."""
+AUTO_ORDER: tuple[str, ...] = ("simplex", "flow", "cpsat")
+"""The order ``method="auto"`` tries backends in: fastest exact first (``simplex`` only
+where POT is installed and the problem is large: see :mod:`matchkit.solvers.simplex`)."""

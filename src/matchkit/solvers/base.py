@@ -34,7 +34,13 @@ class Backend:
     supports: frozenset[Feature]
     exact: bool
     description: str
+    auto: Callable[[AssignmentProblem], bool] | None = None
+    """Where ``method="auto"`` takes this backend (None: wherever it supports the problem)."""
 
     def missing(self, problem: AssignmentProblem) -> frozenset[Feature]:
         """The problem's features this backend cannot represent."""
         return problem.features - self.supports
+
+    def fits(self, problem: AssignmentProblem) -> bool:
+        """Whether ``method="auto"`` takes this backend for ``problem``."""
+        return not self.missing(problem) and (self.auto is None or self.auto(problem))

@@ -1,0 +1,79 @@
+"""The ``simplex`` backend (POT's network simplex on priced edges) against the flow backend."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tests.strategies import problems
+
+import matchkit.solvers.simplex as simplex
+from matchkit import (
+    AssignmentProblem,
+    MissingDependencyError,
+    UnsupportedFeatureError,
+    solve_assignment,
+    verify_assignment,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    problem=st.one_of(problems(), problems(penalties=True), problems(float_scores=True)),
+    candidates=st.integers(1, 4),
+)
+def test_simplex_and_flow_agree_whatever_the_first_edges(
+    problem: AssignmentProblem, candidates: int
+) -> None:
+    """Few first edges per mentee force pricing rounds; the optimum never depends on them."""
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(simplex, "CANDIDATES", candidates)
+        a = solve_assignment(problem, method="simplex")
+    b = solve_assignment(problem, method="flow")
+    assert a.status.value == "optimal"
+    assert a.objective == pytest.approx(b.objective, abs=1e-9)
+    assert a.bound == a.objective
+    assert verify_assignment(problem, a) == []
+
+
+def _contested(seed: int) -> AssignmentProblem:
+    """Every mentee prefers the same few mentors: the first edges cannot all be kept."""
+    rng = np.random.default_rng(seed)
+    n, m = 300, 60
+    mentee = np.repeat(np.arange(n), m)
+    mentor = np.tile(np.arange(m), n)
+    score = 1000 - 10 * mentor + rng.integers(0, 10, n * m)
+    return AssignmentProblem(n, m, mentee=mentee, mentor=mentor, score=score, capacity=3)
+
+
+def test_pricing_adds_the_edges_the_first_solve_lacked() -> None:
+    p = _contested(0)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(simplex, "CANDIDATES", 2)
+        a = solve_assignment(p, method="simplex")
+    assert a.stats["rounds"] >= 2
+    assert a.stats["priced_edges"] > 2 * p.n_mentees
+    assert a.objective == solve_assignment(p, method="flow").objective
+    assert a.loads().tolist() == [3] * 60  # all 180 places are worth taking
+
+
+def test_auto_takes_simplex_on_large_problems_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    p = _contested(1)
+    assert solve_assignment(p).method == "flow"  # 18,000 edges: below AUTO_MIN_EDGES
+    monkeypatch.setattr(simplex, "AUTO_MIN_EDGES", p.n_edges)
+    assert solve_assignment(p).method == "simplex"
+    pinned = AssignmentProblem(2, 1, mentee=[0, 1], mentor=[0, 0], score=[1, 2], pinned=[0])
+    monkeypatch.setattr(simplex, "AUTO_MIN_EDGES", 0)
+    assert solve_assignment(pinned).method == "flow"  # pins: simplex does not apply
+    with pytest.raises(UnsupportedFeatureError, match="pinned"):
+        solve_assignment(pinned, method="simplex")
+
+
+def test_a_missing_pot_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(simplex, "installed", lambda: False)
+    p = _contested(2)
+    with pytest.raises(MissingDependencyError, match=r"matchkit\[pot\]"):
+        solve_assignment(p, method="simplex")
+    monkeypatch.setattr(simplex, "AUTO_MIN_EDGES", 0)
+    assert solve_assignment(p).method == "flow"
