@@ -4,9 +4,10 @@ The parent runs ``python -m benchmarks engine --worker '<job json>'`` for every 
 so each starts with a clean heap. The worker imports everything (numpy, OR-Tools, matchkit)
 and loads the instance first, then reads ``VmRSS``, resets the kernel's peak-RSS counter
 (``/proc/self/clear_refs``), times the call, and reads the peak (``VmHWM``) afterwards. The
-bare and matchkit workers import the same modules (``matchkit.solvers`` too, which
-``solve_assignment`` would otherwise import on its first call), so their pre-call RSS is
-comparable and import costs stay out of the figures; :func:`cold_imports` measures those.
+workers of every kind import the same modules (``matchkit.solvers`` too, which
+``solve_assignment`` would otherwise import on its first call, and POT, which both the POT
+peer and matchkit's simplex backend use), so their pre-call RSS is comparable and import
+costs stay out of the figures; :func:`cold_imports` measures those.
 """
 
 from __future__ import annotations
@@ -24,21 +25,25 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import ot  # noqa: F401  (POT: the peer, and matchkit's simplex backend; ~1.3 s, up front)
+
 import matchkit.solvers  # noqa: F401  (solve_assignment imports it lazily: load it up front)
 from benchmarks.bare import solve_bare
 from benchmarks.instances import Instance, load
+from benchmarks.pot import solve_pot
 from matchkit import AssignmentProblem, solve_assignment
 
 __all__ = ["Job", "cold_imports", "run_in_subprocess", "run_job"]
 
 MARKER = "BENCH-RESULT "
 ROOT = Path(__file__).resolve().parent.parent
-KIND_NAMES = ("bare", "matchkit", "cpsat")
+KIND_NAMES = ("bare", "pot", "matchkit", "cpsat")
 
 
 @dataclass(frozen=True, slots=True)
 class Job:
-    """What one worker measures: ``kind`` is ``"bare"``, ``"matchkit"`` or ``"cpsat"``."""
+    """What one worker measures: ``kind`` is ``"bare"``, ``"pot"``, ``"matchkit"`` (method
+    ``"auto"``) or ``"cpsat"``."""
 
     kind: str
     instance: str
@@ -106,7 +111,7 @@ def _run_matchkit(inst: Instance, job: Job) -> dict[str, Any]:
         size.n_mentees, size.n_mentors, inst.mentee, inst.mentor, inst.score, inst.capacity
     )
     t1 = time.perf_counter()
-    method = "flow" if job.kind == "matchkit" else "cpsat"
+    method = "auto" if job.kind == "matchkit" else "cpsat"
     res = solve_assignment(problem, method=method, time_limit=job.time_limit, seed=0)
     t2 = time.perf_counter()
     phases = {"problem": t1 - t0, "solve_assignment": t2 - t1}
@@ -120,14 +125,26 @@ def _run_matchkit(inst: Instance, job: Job) -> dict[str, Any]:
         "gap": res.gap,
         "status": res.status.value,
         "raw_status": res.raw_status,
+        "method": res.method,
         "scale": res.score_scale,
         "phases": phases,
         "stats": stats,
     }
 
 
+def _run_pot(inst: Instance, job: Job) -> dict[str, Any]:
+    r = solve_pot(inst)
+    return {
+        "objective": r.objective,
+        "status": "optimal",
+        "scale": 1.0,
+        "phases": {"build": r.build_time, "solve": r.solve_time, "read": r.read_time},
+    }
+
+
 RUNNERS: dict[str, Callable[[Instance, Job], dict[str, Any]]] = {
     "bare": _run_bare,
+    "pot": _run_pot,
     "matchkit": _run_matchkit,
     "cpsat": _run_matchkit,
 }
@@ -177,6 +194,7 @@ COLD_IMPORTS = {
     "bare": ("numpy", "ortools.graph.python.min_cost_flow"),
     "matchkit": ("numpy", "matchkit"),
     "matchkit + solvers": ("numpy", "matchkit", "matchkit.solvers"),
+    "POT": ("numpy", "ot"),
 }
 
 

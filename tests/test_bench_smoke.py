@@ -1,4 +1,4 @@
-"""Smoke test of the engine benchmark: ``--quick`` runs end to end and both solvers agree.
+"""Smoke test of the engine benchmark: ``--quick`` runs end to end and all solvers agree.
 
 The benchmark runs as ``python -m benchmarks engine --quick`` from the repository root, the way
 ``make bench-engine`` runs it, writing into ``tmp_path`` so the committed results stay as they
@@ -18,7 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SIDE_KEYS = {"time_min", "time_median", "rss_before_mib", "peak_mib", "increment_mib"}
-CASE_KEYS = {"size", "scores", "n_edges", "bare", "matchkit", "ratios", "verdicts"}
+CASE_KEYS = {"size", "scores", "n_edges", "bare", "pot", "matchkit", "ratios", "verdicts"}
 TOP_KEYS = {"suite", "quick", "command", "machine", "targets", "cases", "cpsat", "cold_imports"}
 MACHINE_KEYS = {"cpu", "cores", "ram_gib", "python", "numpy", "ortools", "date"}
 
@@ -43,8 +43,8 @@ def test_results_have_expected_keys(quick_run: tuple[dict[str, Any], Path]) -> N
     assert {c["scores"] for c in results["cases"]} == {"int", "float"}
     for case in results["cases"]:
         assert case.keys() >= CASE_KEYS
-        assert case["bare"].keys() >= SIDE_KEYS
-        assert case["matchkit"].keys() >= SIDE_KEYS
+        for side in ("bare", "pot", "matchkit"):
+            assert case[side].keys() >= SIDE_KEYS
         assert set(case["verdicts"]) == {"time", "peak", "increment"}
         assert set(case["verdicts"].values()) <= {"PASS", "FAIL"}
     markdown = (tmp / "out" / "engine.md").read_text()
@@ -56,7 +56,7 @@ def test_objectives_agree(quick_run: tuple[dict[str, Any], Path]) -> None:
     results, _ = quick_run
     assert results["all_objectives_agree"] is True
     for case in results["cases"]:
-        runs = case["bare"]["runs"] + case["matchkit"]["runs"]
+        runs = case["bare"]["runs"] + case["pot"]["runs"] + case["matchkit"]["runs"]
         assert {r["status"] for r in runs} == {"optimal"}
         optimum = case["bare"]["objective"]
         for r in runs:
