@@ -58,11 +58,14 @@ def test_pricing_adds_the_edges_the_first_solve_lacked() -> None:
     assert a.loads().tolist() == [3] * 60  # all 180 places are worth taking
 
 
-def test_auto_takes_simplex_on_large_problems_only(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_auto_takes_simplex_on_large_sparse_problems_only(monkeypatch: pytest.MonkeyPatch) -> None:
     p = _contested(1)
     assert solve_assignment(p).method == "flow"  # 18,000 edges: below AUTO_MIN_EDGES
     monkeypatch.setattr(simplex, "AUTO_MIN_EDGES", p.n_edges)
     assert solve_assignment(p).method == "simplex"
+    monkeypatch.setattr(simplex, "AUTO_MAX_DEGREE", 59)  # 60 candidates per mentee: too many
+    assert solve_assignment(p).method == "flow"
+    monkeypatch.setattr(simplex, "AUTO_MAX_DEGREE", 60)
     pinned = AssignmentProblem(2, 1, mentee=[0, 1], mentor=[0, 0], score=[1, 2], pinned=[0])
     monkeypatch.setattr(simplex, "AUTO_MIN_EDGES", 0)
     assert solve_assignment(pinned).method == "flow"  # pins: simplex does not apply

@@ -60,8 +60,9 @@ def solve_assignment(
         ``"flow"`` is exact min-cost flow (unit edge weights only); ``"cpsat"`` handles every
         feature; ``"simplex"`` is LEMON's network simplex on priced edges (needs the ``pot``
         extra; mentees with one mentor each, unmatched penalties, nothing else);
-        ``"auto"`` (the default) takes ``"simplex"`` on problems it fits from
-        :data:`~matchkit.solvers.simplex.AUTO_MIN_EDGES` edges when POT is installed, else
+        ``"auto"`` (the default) takes ``"simplex"`` on large, sparse problems it fits
+        (:data:`~matchkit.solvers.simplex.AUTO_MIN_EDGES`,
+        :data:`~matchkit.solvers.simplex.AUTO_MAX_DEGREE`) when POT is installed, else
         ``"flow"`` when it applies, else ``"cpsat"``. The chosen backend is in
         ``Assignment.method``.
     time_limit : float, optional

@@ -41,7 +41,14 @@ from matchkit.core.scaling import scaled_profits
 from matchkit.errors import MissingDependencyError
 from matchkit.solvers.base import Backend, SolveOptions
 
-__all__ = ["AUTO_MIN_EDGES", "CANDIDATES", "SIMPLEX", "installed", "solve_simplex"]
+__all__ = [
+    "AUTO_MAX_DEGREE",
+    "AUTO_MIN_EDGES",
+    "CANDIDATES",
+    "SIMPLEX",
+    "installed",
+    "solve_simplex",
+]
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -55,6 +62,13 @@ AUTO_MIN_EDGES = 200_000
 """``method="auto"`` takes this backend from this many edges (by size only, so that the
 choice never depends on what the process imported before): below it, POT's import costs
 more than the flow backend's whole solve."""
+AUTO_MAX_DEGREE = 120
+"""...and only while mentees have at most this many candidate edges on average. Where they
+have many more and compete hard for the same mentors, the first round's 12 edges per mentee
+miss most of the optimum's and every further round is a whole solve: on the synthetic Seoul
+cohort (1,336,936 edges, 223 per mentee) 4 rounds took 2.3 s against 1.0 s for the flow
+backend (0.9-1.1 s with 20-30 first edges per mentee and each mentor's best edges added,
+still no faster). The engine benchmark's instances (50 and 100 per mentee) need one round."""
 MAX_ITERATIONS = 2**62
 """Network simplex pivots allowed (POT's default, 100,000, stops large problems early)."""
 
@@ -178,6 +192,6 @@ SIMPLEX = Backend(
     solve=solve_simplex,
     supports=frozenset({Feature.PENALTY}),
     exact=True,
-    auto=lambda problem: problem.n_edges >= AUTO_MIN_EDGES and installed(),
+    auto=lambda p: AUTO_MIN_EDGES <= p.n_edges <= AUTO_MAX_DEGREE * p.n_mentees and installed(),
     description="LEMON network simplex via POT (optional extra) on priced edges; exact",
 )
