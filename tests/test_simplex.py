@@ -47,6 +47,16 @@ def _contested(seed: int) -> AssignmentProblem:
     return AssignmentProblem(n, m, mentee=mentee, mentor=mentor, score=score, capacity=3)
 
 
+def _spread(seed: int) -> AssignmentProblem:
+    """The engine benchmark's kind: 20 random candidates each, random scores and capacities."""
+    rng = np.random.default_rng(seed)
+    n, m, k = 300, 60, 20
+    mentor = np.concatenate([rng.choice(m, k, replace=False) for _ in range(n)])
+    score = rng.integers(0, 1001, n * k)
+    capacity = rng.integers(1, 6, m)
+    return AssignmentProblem(n, m, np.repeat(np.arange(n), k), mentor, score, capacity)
+
+
 def test_pricing_adds_the_edges_the_first_solve_lacked() -> None:
     p = _contested(0)
     with pytest.MonkeyPatch.context() as m:
@@ -59,18 +69,33 @@ def test_pricing_adds_the_edges_the_first_solve_lacked() -> None:
 
 
 def test_auto_takes_simplex_on_large_sparse_problems_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    p = _contested(1)
-    assert solve_assignment(p).method == "flow"  # 18,000 edges: below AUTO_MIN_EDGES
+    p = _spread(1)
+    assert solve_assignment(p).method == "flow"  # 6,000 edges: below AUTO_MIN_EDGES
     monkeypatch.setattr(simplex, "AUTO_MIN_EDGES", p.n_edges)
-    assert solve_assignment(p).method == "simplex"
-    monkeypatch.setattr(simplex, "AUTO_MAX_DEGREE", 59)  # 60 candidates per mentee: too many
+    a = solve_assignment(p)
+    assert a.method == "simplex"
+    assert a.objective == solve_assignment(p, method="flow").objective
+    monkeypatch.setattr(simplex, "AUTO_MAX_DEGREE", 19)  # 20 candidates per mentee: too many
     assert solve_assignment(p).method == "flow"
-    monkeypatch.setattr(simplex, "AUTO_MAX_DEGREE", 60)
+    monkeypatch.setattr(simplex, "AUTO_MAX_DEGREE", 20)
     pinned = AssignmentProblem(2, 1, mentee=[0, 1], mentor=[0, 0], score=[1, 2], pinned=[0])
     monkeypatch.setattr(simplex, "AUTO_MIN_EDGES", 0)
     assert solve_assignment(pinned).method == "flow"  # pins: simplex does not apply
     with pytest.raises(UnsupportedFeatureError, match="pinned"):
         solve_assignment(pinned, method="simplex")
+
+
+def test_auto_hands_a_crowded_problem_to_flow(monkeypatch: pytest.MonkeyPatch) -> None:
+    p = _contested(3)  # every mentee wants mentor 0 first: 300 for 3 places
+    monkeypatch.setattr(simplex, "AUTO_MIN_EDGES", 0)
+    auto = solve_assignment(p)
+    assert auto.method == "flow"
+    assert auto.stats["simplex_time"] > 0
+    asked = solve_assignment(p, method="simplex")  # asked for by name: it solves it
+    assert asked.method == "simplex"
+    assert auto.objective == asked.objective
+    monkeypatch.setattr(simplex, "MAX_CROWDING", 1.0)
+    assert solve_assignment(p).method == "simplex"
 
 
 def test_a_missing_pot_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -121,6 +121,8 @@ def solve_assignment(
             raw_status="PRESOLVE_INFEASIBLE",
             explanation=why,
         )
-    options = SolveOptions(time_limit=time_limit, seed=int(seed), workers=workers)
+    options = SolveOptions(
+        time_limit=time_limit, seed=int(seed), workers=workers, chosen_by_auto=method == "auto"
+    )
     result = backend.solve(problem, options)
     return replace(result, wall_time=time.perf_counter() - t0)

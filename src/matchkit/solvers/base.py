@@ -23,6 +23,9 @@ class SolveOptions:
     workers: int | None = None
     hint: npt.NDArray[np.bool_] | None = None
     """A selection to start from (CP-SAT takes it as a solution hint)."""
+    chosen_by_auto: bool = False
+    """``method="auto"`` chose this backend: it may hand the problem on to the next one in
+    ``AUTO_ORDER`` where its own measured rule says that is faster (the simplex backend)."""
 
 
 @dataclass(frozen=True, slots=True)
