@@ -6,8 +6,9 @@ and loads the instance first, then reads ``VmRSS``, resets the kernel's peak-RSS
 (``/proc/self/clear_refs``), times the call, and reads the peak (``VmHWM``) afterwards. The
 workers of every kind import the same modules (``matchkit.solvers`` too, which
 ``solve_assignment`` would otherwise import on its first call, and POT, which both the POT
-peer and matchkit's simplex backend use), so their pre-call RSS is comparable and import
-costs stay out of the figures; :func:`cold_imports` measures those.
+peer and matchkit's simplex backend use: in :func:`run_job`, so that the other suites, which
+import this module, do not load it), so their pre-call RSS is comparable and import costs
+stay out of the figures; :func:`cold_imports` measures those.
 """
 
 from __future__ import annotations
@@ -25,12 +26,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import ot  # noqa: F401  (POT: the peer, and matchkit's simplex backend; ~1.3 s, up front)
-
 import matchkit.solvers  # noqa: F401  (solve_assignment imports it lazily: load it up front)
 from benchmarks.bare import solve_bare
 from benchmarks.instances import Instance, load
-from benchmarks.pot import solve_pot
 from matchkit import AssignmentProblem, solve_assignment
 
 __all__ = ["Job", "cold_imports", "run_in_subprocess", "run_job"]
@@ -133,6 +131,8 @@ def _run_matchkit(inst: Instance, job: Job) -> dict[str, Any]:
 
 
 def _run_pot(inst: Instance, job: Job) -> dict[str, Any]:
+    from benchmarks.pot import solve_pot  # imported (with POT) before the clock: run_job
+
     r = solve_pot(inst)
     return {
         "objective": r.objective,
@@ -155,6 +155,10 @@ def run_job(job: Job) -> dict[str, Any]:
     if job.kind not in RUNNERS:
         raise ValueError(f"unknown job kind {job.kind!r}; expected one of {KIND_NAMES}")
     inst = load(Path(job.instance), job.scores)
+    # POT (the peer, and matchkit's simplex backend) in every engine worker, before the
+    # clock, so all kinds start from the same RSS; only here, not in the other suites.
+    import benchmarks.pot  # noqa: F401
+
     gc.collect()
     rss_before = _status_mib("VmRSS")
     reset = _reset_peak()
