@@ -201,7 +201,7 @@ def _solve(
         inside = rows[free[rows]]
         floors.append((label, inside, int(matched[inside].sum())))
     groups = replace(d.groups, floors=tuple(floors), maxmin=())
-    model = Model(replace(d, groups=groups), R)
+    model = Model(d.with_groups(groups), R)
     model.hint(sel, start)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -77,6 +77,15 @@ class RichData:
         pen = np.asarray(p.unmatched_penalty, dtype=np.int64)
         out: I64 = np.asarray(p.score, dtype=np.int64) + pen[p.mentee]
         out.flags.writeable = False
+        return out
+
+    def with_groups(self, groups: GroupRules) -> RichData:
+        """The same data under other group rules, keeping what was computed per problem
+        (the edge values and the mentors' runs do not depend on the groups)."""
+        out = replace(self, groups=groups)
+        for name in ("_value", "t_runs"):
+            if name in self.__dict__:
+                out.__dict__[name] = self.__dict__[name]
         return out
 
     def value(self) -> I64:
