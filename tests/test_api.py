@@ -36,7 +36,7 @@ def test_solve_options_are_keyword_only() -> None:
 
 
 def test_available_methods() -> None:
-    assert matchkit.available_methods() == ("auto", "flow", "cpsat", "simplex")
+    assert matchkit.available_methods() == ("auto", "flow", "cpsat", "simplex", "priced")
 
 
 def test_status_is_one_enum_with_string_values() -> None:

@@ -33,7 +33,7 @@ from matchkit import (
 )
 from matchkit.solvers import BACKENDS
 
-METHODS = ("flow", "cpsat", "simplex")
+METHODS = ("flow", "cpsat", "simplex", "priced")
 
 CLASSIC_COSTS = [
     [90, 80, 75, 70],

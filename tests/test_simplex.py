@@ -85,11 +85,11 @@ def test_auto_takes_simplex_on_large_sparse_problems_only(monkeypatch: pytest.Mo
         solve_assignment(pinned, method="simplex")
 
 
-def test_auto_hands_a_crowded_problem_to_flow(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_auto_hands_a_crowded_problem_to_priced(monkeypatch: pytest.MonkeyPatch) -> None:
     p = _contested(3)  # every mentee wants mentor 0 first: 300 for 3 places
     monkeypatch.setattr(simplex, "AUTO_MIN_EDGES", 0)
     auto = solve_assignment(p)
-    assert auto.method == "flow"
+    assert auto.method == "priced"
     assert auto.stats["simplex_time"] > 0
     asked = solve_assignment(p, method="simplex")  # asked for by name: it solves it
     assert asked.method == "simplex"

@@ -132,7 +132,7 @@ def test_scalars_broadcast_and_arrays_are_read_only() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "exc", "fragment"),
     [
-        ({"method": "lemon"}, UnknownMethodError, "'auto', 'flow', 'cpsat', 'simplex'"),
+        ({"method": "lemon"}, UnknownMethodError, "'auto', 'flow', 'cpsat', 'simplex', 'priced'"),
         ({"time_limit": 0}, ValueError, "time_limit"),
         ({"time_limit": float("nan")}, ValueError, "time_limit"),
         ({"seed": -1}, ValueError, "seed"),

@@ -328,9 +328,10 @@ def _solve(
         assignment = solve_assignment(
             compiled.problem, method=method, time_limit=time_limit, seed=seed, workers=workers
         )
-        solver = {"simplex": "network simplex on priced edges"}.get(
-            assignment.method, "min-cost flow"
-        )
+        solver = {
+            "simplex": "network simplex on priced edges",
+            "priced": "min-cost flow on priced edges",
+        }.get(assignment.method, "min-cost flow")
         reason = (
             f"every active rule is linear: exact {solver}"
             if method == "auto"

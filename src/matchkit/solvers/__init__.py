@@ -11,6 +11,7 @@ from matchkit.core.assignment import Assignment
 from matchkit.core.problem import AssignmentProblem, Feature
 from matchkit.solvers.base import Backend, SolveOptions
 from matchkit.solvers.flow import FLOW
+from matchkit.solvers.priced import PRICED
 from matchkit.solvers.simplex import SIMPLEX
 
 
@@ -31,9 +32,11 @@ CPSAT = Backend(
 
 __all__ = ["AUTO_ORDER", "BACKENDS", "Backend", "SolveOptions"]
 
-BACKENDS: dict[str, Backend] = {b.name: b for b in (FLOW, CPSAT, SIMPLEX)}
+BACKENDS: dict[str, Backend] = {b.name: b for b in (FLOW, CPSAT, SIMPLEX, PRICED)}
 """Every backend by name."""
 
-AUTO_ORDER: tuple[str, ...] = ("simplex", "flow", "cpsat")
+AUTO_ORDER: tuple[str, ...] = ("simplex", "priced", "flow", "cpsat")
 """The order ``method="auto"`` tries backends in: fastest exact first (``simplex`` only
-where POT is installed and the problem is large: see :mod:`matchkit.solvers.simplex`)."""
+where POT is installed and the problem is large with few candidates per mentee, see
+:mod:`matchkit.solvers.simplex`; ``priced`` on other large problems it represents, see
+:mod:`matchkit.solvers.priced`)."""

@@ -41,7 +41,7 @@ from matchkit.core.problem import AssignmentProblem, Feature
 from matchkit.core.scaling import scaled_profits
 from matchkit.errors import MissingDependencyError
 from matchkit.solvers.base import Backend, SolveOptions
-from matchkit.solvers.flow import solve_flow
+from matchkit.solvers.priced import solve_priced
 
 __all__ = [
     "AUTO_MAX_DEGREE",
@@ -73,7 +73,8 @@ backend (0.9-1.1 s with 20-30 first edges per mentee and each mentor's best edge
 still no faster). The engine benchmark's instances (50 and 100 per mentee) need one round."""
 CROWDED = 8
 MAX_CROWDING = 0.1
-"""Chosen by ``method="auto"``, the backend hands the problem to the flow backend when more
+"""Chosen by ``method="auto"``, the backend hands the problem to the ``priced`` backend
+(min-cost flow on priced edges, :mod:`matchkit.solvers.priced`) when more
 than this share of mentees have a first choice (most profitable mentor) that more than
 :data:`CROWDED` times its capacity also want first. Where many compete for the same few
 mentors, the first round misses much of the optimum and the network simplex itself slows
@@ -165,7 +166,7 @@ def solve_simplex(problem: AssignmentProblem, options: SolveOptions) -> Assignme
     keep &= useful
     if options.chosen_by_auto and _crowding(mentor[best], problem.capacity) > MAX_CROWDING:
         spent = time.perf_counter() - t0  # the check itself: profits and first choices
-        answer = solve_flow(problem, options)
+        answer = solve_priced(problem, options)
         return replace(answer, stats={**answer.stats, "simplex_time": spent})
     rounds, solve_time = 0, 0.0
     edges = np.flatnonzero(keep)

@@ -1,0 +1,401 @@
+"""The ``priced`` backend: min-cost flow on a few edges, proven optimal over all of them.
+
+Matching where each mentee wants at most one mentor is a transportation problem, and its
+linear-programming dual gives every mentor a price ``z`` (what one of its places is worth at
+the optimum) and every mentee a value ``y``. Any selection whose prices and values satisfy
+``y[i] + z[j] >= profit`` on *every* edge, with equality on the chosen ones, is optimal over
+every edge (linear-programming duality; the transportation polytope is integral). So:
+
+1. **Exact reductions.** Edges worth less than leaving the mentee unmatched (profit < 0), and
+   edges of mentees wanting nobody or of mentors with no place, are in no optimal answer.
+2. **A small first problem.** Each mentee's :data:`CANDIDATES` most profitable edges, and
+   each mentor's :data:`FALLBACKS` edges that cost their mentee least against its best
+   (where a mentee goes when its favourites are full). On crowded cohorts, where places are
+   fewer than mentees and the best mentors are wanted by many, the second set is what makes
+   the first answer nearly right.
+3. **Solve it** with OR-Tools min-cost flow (as the ``flow`` backend, on the same integer
+   profits), then compute the **minimal prices** that prove it optimal there: a longest-path
+   problem between mentors (one vectorised Bellman-Ford pass per step; the answer's optimality
+   is exactly the absence of positive cycles). The values follow, and the dual objective must
+   equal the answer's: checked, as a certificate.
+4. **Price every edge** in one numpy pass. If none has ``profit > y + z``, the answer is
+   optimal over all edges, proven. Otherwise each mentee with such edges gets its
+   :data:`ADDED` most underpriced ones and step 3 repeats (when only a few are underpriced the
+   same answer is first re-priced over the larger set: often it stays optimal).
+
+If anything in the proof fails to hold (it should not), or :data:`MAX_ROUNDS` pass, the whole
+problem goes to the ``flow`` backend: the answer is always the proven optimum.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from ortools.graph.python import min_cost_flow
+
+from matchkit.core.assignment import Assignment, Status, objective_value
+from matchkit.core.problem import AssignmentProblem, Feature
+from matchkit.core.scaling import scaled_profits
+from matchkit.solvers.base import Backend, SolveOptions
+from matchkit.solvers.flow import solve_flow
+
+__all__ = ["ADDED", "AUTO_MIN_EDGES", "CANDIDATES", "FALLBACKS", "PRICED", "solve_priced"]
+
+I64 = npt.NDArray[np.int64]
+IntArray = npt.NDArray[np.integer[Any]]
+Bool = npt.NDArray[np.bool_]
+
+CANDIDATES = 6
+"""Edges per mentee in the first problem (its most profitable)."""
+FALLBACKS = 30
+"""Edges per mentor in the first problem: those whose mentees lose least against their best."""
+ADDED = 30
+"""Underpriced edges added per mentee and round (its most underpriced)."""
+TAIL = 2_000
+"""With at most this many underpriced edges the answer is repaired, not solved again."""
+REPAIR_SHARE = 0.1
+"""A repair offers at most this share of the edges solved over (more: a bigger solve)."""
+DEAD_END_PASSES = 20
+MAX_ROUNDS = 40
+AUTO_MIN_EDGES = 200_000
+"""``method="auto"`` takes this backend from this many edges (problems it represents)."""
+BINS = 32
+
+
+def _bins(loss: I64) -> npt.NDArray[np.intp]:
+    """Each loss's bin of :data:`BINS`, cut at quantiles of a regular sample of the losses."""
+    sample = loss[:: max(1, loss.size // 65_536)]
+    cuts = np.quantile(sample, np.linspace(0, 1, BINS + 1)[1:-1], method="lower")
+    return np.searchsorted(cuts, loss, side="left")
+
+
+def _top_per_group(
+    group: IntArray, loss: I64, bins: npt.NDArray[np.intp], n_groups: int, k: int
+) -> Bool:
+    """Each group's ``k`` edges of least ``loss`` (>= 0; ties in a fixed order).
+
+    Without sorting every edge: a histogram of the losses' ``bins`` per group bounds each
+    group's k-th loss, and only the edges under the bound are sorted.
+    """
+    keep = np.zeros(group.size, dtype=np.bool_)
+    if group.size == 0 or k <= 0:
+        return keep
+    cell = np.multiply(group, BINS, dtype=np.int64)
+    cell += bins
+    counts = np.bincount(cell, minlength=n_groups * BINS).reshape(n_groups, BINS)
+    del cell
+    enough = np.cumsum(counts, axis=1) >= k
+    limit = np.where(enough[:, -1], enough.argmax(axis=1), BINS - 1)
+    cand = np.flatnonzero(bins <= limit[group])
+    span = int(loss[cand].max()) + 1 if cand.size else 1
+    g = group[cand].astype(np.int64)
+    if n_groups * span < 2**62:
+        order = np.argsort(g * span + loss[cand])
+    else:
+        order = np.lexsort((loss[cand], g))
+    sg = g[order]
+    first = np.searchsorted(sg, np.arange(n_groups))
+    rank = np.arange(sg.size) - first[sg]
+    keep[cand[order[rank < k]]] = True
+    return keep
+
+
+def _flow(
+    mentee: IntArray, mentor: IntArray, profit: I64, demand: I64, capacity: I64
+) -> I64 | None:
+    """An optimal selection (indices) over the given edges, by OR-Tools."""
+    n, m, k = demand.size, capacity.size, mentee.size
+    tails = np.empty(k + n + m + 1, dtype=np.int32)
+    heads = np.empty_like(tails)
+    np.add(mentee, 1, out=tails[:k], casting="unsafe")
+    np.add(mentor, n + 1, out=heads[:k], casting="unsafe")
+    tails[k : k + n], heads[k : k + n] = 0, np.arange(1, n + 1)
+    tails[k + n : -1], heads[k + n : -1] = np.arange(n + 1, n + m + 1), n + m + 1
+    tails[-1], heads[-1] = n + m + 1, 0
+    caps = np.ones(tails.size, dtype=np.int64)
+    caps[k : k + n] = demand
+    caps[k + n : -1] = capacity
+    caps[-1] = int(demand.sum())
+    costs = np.zeros(tails.size, dtype=np.int64)
+    np.negative(profit, out=costs[:k])
+    smcf = min_cost_flow.SimpleMinCostFlow()
+    arcs = smcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    del tails, heads, caps, costs
+    if smcf.solve() != smcf.OPTIMAL:
+        return None
+    return np.flatnonzero(smcf.flows(arcs[:k]) > 0)
+
+
+def _prices(
+    mentee: IntArray, mentor: IntArray, profit: I64, chosen: I64, n: int, m: int, limit: int
+) -> tuple[I64 | None, int]:
+    """The least mentor prices proving ``chosen`` optimal over these edges, or None.
+
+    Prices ``z >= 0`` with ``z[j'] >= profit(i, j')`` for every unmatched mentee ``i`` and
+    ``z[j'] - z[j] >= profit(i, j') - profit(i, j)`` for every mentee ``i`` matched to ``j``:
+    longest paths from the unmatched mentees' edges, found by Bellman-Ford steps over the
+    mentors whose price rose in the step before; and the steps taken. None when ``limit``
+    steps do not settle them (as with a positive cycle: ``chosen`` is not optimal here).
+    """
+    assigned = np.full(n, -1, dtype=np.int64)
+    assigned[mentee[chosen]] = mentor[chosen]
+    got = np.zeros(n, dtype=np.int64)
+    got[mentee[chosen]] = profit[chosen]
+    a = assigned[mentee]
+    z = np.zeros(m, dtype=np.int64)
+    free = a < 0
+    np.maximum.at(z, mentor[free], profit[free])
+    arcs = np.flatnonzero(~free & (mentor != a))
+    src = a[arcs]
+    order = np.argsort(src, kind="stable")
+    src = src[order]
+    dst = mentor[arcs][order]
+    w = profit[arcs][order] - got[mentee[arcs][order]]
+    del arcs, order, a, free
+    start = np.searchsorted(src, np.arange(m + 1))
+    active = np.arange(m)  # every price bounds others from below, zero ones too
+    for step in range(limit):
+        if active.size == 0:
+            return z, step
+        lo = start[active]
+        sizes = start[active + 1] - lo
+        idx = np.repeat(lo - (sizes.cumsum() - sizes), sizes) + np.arange(int(sizes.sum()))
+        new = z.copy()
+        np.maximum.at(new, dst[idx], z[src[idx]] + w[idx])
+        active = np.flatnonzero(new > z)
+        z = new
+    return None, limit
+
+
+def _first_edges(
+    mentee: IntArray, mentor: IntArray, profit: I64, useful: Bool, n: int, m: int
+) -> Bool:
+    """The first problem's edges: each mentee's :data:`CANDIDATES` most profitable and each
+    mentor's :data:`FALLBACKS` that lose their mentee least against its most profitable."""
+    if not useful.any():
+        return np.zeros(profit.size, dtype=np.bool_)
+    best = np.zeros(n, dtype=np.int64)
+    if useful.all():
+        np.maximum.at(best, mentee, profit)
+    else:
+        np.maximum.at(best, mentee[useful], profit[useful])
+    loss = best[mentee]
+    np.subtract(loss, profit, out=loss)
+    loss[~useful] = 0
+    del best
+    bins = _bins(loss)
+    keep = _top_per_group(mentee, loss, bins, n, CANDIDATES)
+    keep |= _top_per_group(mentor, loss, bins, m, FALLBACKS)
+    keep &= useful
+    return keep
+
+
+def solve_priced(problem: AssignmentProblem, options: SolveOptions) -> Assignment:
+    """Solve ``problem`` exactly by priced min-cost flow (see the module docstring)."""
+    t0 = time.perf_counter()
+    n, m = problem.n_mentees, problem.n_mentors
+    profits = scaled_profits(problem, n + m + 2)
+    profit = profits.profit
+    mentee, mentor = problem.mentee, problem.mentor
+    demand = problem.demand.astype(np.int64)
+    capacity = problem.capacity.astype(np.int64)
+    useful = profit >= 0
+    if not (demand > 0).all():
+        useful &= demand[mentee] > 0
+    if not (capacity > 0).all():
+        useful &= capacity[mentor] > 0
+    keep = _first_edges(mentee, mentor, profit, useful, n, m)
+    t_first = time.perf_counter() - t0
+    edges = np.flatnonzero(keep)
+    chosen: I64 | None = None  # edge indices of the current answer; None: solve again
+    exact = True  # the current answer is optimal over ``edges`` (else: a partial repair)
+    rounds = solves = repairs = steps = 0
+    while useful.any():
+        rounds += 1
+        if rounds > MAX_ROUNDS:
+            return _handed_on(problem, options, t0, rounds)
+        sub = (mentee[edges], mentor[edges], profit[edges])
+        if chosen is None:
+            solves += 1
+            out = _flow(*sub, demand, capacity)
+            if out is None:
+                return _handed_on(problem, options, t0, rounds)
+            chosen, exact = edges[out], True
+        at = np.searchsorted(edges, chosen)
+        # After a partial repair, prices still rising after twice the steps they took last
+        # time mean a positive cycle: the repaired answer is not optimal here; solve again
+        # (also when the prices are no certificate, below).
+        z, took = _prices(*sub, at, n, m, m + 2 if exact else 2 * steps + 20)
+        if z is None:
+            if exact:
+                return _handed_on(problem, options, t0, rounds)  # it should not happen
+            chosen = None
+            continue
+        steps = took
+        y = np.zeros(n, dtype=np.int64)
+        np.maximum.at(y, sub[0], sub[2] - z[sub[1]])
+        del sub
+        if int(y @ demand + z @ capacity) != int(profit[chosen].sum()):  # no certificate
+            if exact:
+                return _handed_on(problem, options, t0, rounds)  # it should not happen
+            chosen = None  # a partial repair not optimal over these edges: solve again
+            continue
+        under = profit - z[mentor]
+        under -= y[mentee]
+        bad = np.flatnonzero(useful & (under > 0))
+        if bad.size == 0:
+            break  # optimal over every edge, proven
+        keep[_most_under(bad, mentee[bad], under[bad])] = True
+        fixed = None
+        if bad.size <= TAIL:
+            total = _shortfall(bad, mentee, mentor, under, n, m)
+            budget = int(REPAIR_SHARE * edges.size)
+            fixed = _repair(problem, under, useful, chosen, y, z, total, budget)
+        if fixed is None:
+            chosen = None
+        else:
+            repairs += 1
+            chosen, exact = fixed
+            keep[chosen] = True
+        edges = np.flatnonzero(keep)
+        del under, bad
+    chosen = np.zeros(0, dtype=np.int64) if chosen is None else chosen
+    selected = np.zeros(problem.n_edges, dtype=np.bool_)
+    selected[chosen] = True
+    objective = objective_value(problem, selected)
+    return Assignment(
+        problem=problem,
+        selected=selected,
+        objective=objective,
+        bound=objective,
+        status=Status.OPTIMAL,
+        method="priced",
+        wall_time=time.perf_counter() - t0,
+        raw_status="OPTIMAL",
+        score_scale=profits.scale,
+        stats={
+            "rounds": rounds,
+            "flow_solves": solves,
+            "repairs": repairs,
+            "priced_edges": int(edges.size),
+            "first_edges_time": t_first,
+            "rounding_slack": profits.slack,
+        },
+    )
+
+
+def _most_under(bad: I64, owner: IntArray, under: I64) -> I64:
+    """Of the underpriced edges ``bad``, each mentee's :data:`ADDED` most underpriced."""
+    order = np.argsort(owner.astype(np.int64) * (int(under.max()) + 1) - under)
+    owner = owner[order]
+    first = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    rank = np.arange(owner.size) - np.repeat(first, np.diff(np.r_[first, owner.size]))
+    return bad[order[rank < ADDED]]
+
+
+def _shortfall(bad: I64, mentee: IntArray, mentor: IntArray, under: I64, n: int, m: int) -> int:
+    """The most any one improving cycle can gain on the underpriced edges ``bad``: it
+    passes each mentee and each mentor once, so takes at most one of each one's edges."""
+    by_mentee = np.zeros(n, dtype=np.int64)
+    np.maximum.at(by_mentee, mentee[bad], under[bad])
+    by_mentor = np.zeros(m, dtype=np.int64)
+    np.maximum.at(by_mentor, mentor[bad], under[bad])
+    return int(min(by_mentee.sum(), by_mentor.sum()))
+
+
+def _repair(
+    problem: AssignmentProblem,
+    under: I64,
+    useful: Bool,
+    chosen: I64,
+    y: I64,
+    z: I64,
+    total: int,
+    budget: int,
+) -> tuple[I64, bool] | None:
+    """A better answer from one whose prices fail on a few edges only, and whether it is
+    the optimum over every edge.
+
+    With prices and values that hold everywhere but on the underpriced edges, every
+    improving exchange is a cycle in the answer's residual network whose reduced costs sum
+    below zero, and it gains at most ``total`` (:func:`_shortfall`) on the underpriced
+    edges, so it uses no arc of reduced cost above ``total``: the min-cost circulation over
+    the other arcs turns the answer into the optimum. Where those are more than ``budget``
+    edges, only the ``budget`` of least reduced cost are offered: a better answer, maybe not
+    the best (the caller prices it again). None if the network cannot be solved.
+    """
+    n, m = problem.n_mentees, problem.n_mentors
+    mentee, mentor = problem.mentee, problem.mentor
+    is_chosen = np.zeros(under.size, dtype=np.bool_)
+    is_chosen[chosen] = True
+    forward = np.flatnonzero(useful & ~is_chosen & (under >= -total))
+    del is_chosen
+    limit, exact = total, True
+    if forward.size > budget:
+        cut = int(np.partition(-under[forward], budget)[budget])  # reduced costs
+        forward = forward[-under[forward] < cut]
+        limit, exact = cut - 1, False
+    load_i = np.bincount(mentee[chosen], minlength=n)
+    load_j = np.bincount(mentor[chosen], minlength=m)
+    demand, capacity = problem.demand.astype(np.int64), problem.capacity.astype(np.int64)
+    s, t = 0, n + m + 1
+    mentees, mentors = np.arange(1, n + 1), np.arange(n + 1, n + m + 1)
+    matched = chosen.size
+    parts: list[tuple[Any, Any, Any, Any]] = [  # the residual network: (tails, heads,
+        # residual capacities, reduced costs) per kind of arc
+        (mentee[forward] + 1, mentor[forward] + n + 1, 1, -under[forward]),
+        (mentor[chosen] + n + 1, mentee[chosen] + 1, 1, 0),
+        (np.full(n, s), mentees, demand - load_i, -y),
+        (mentees, np.full(n, s), load_i, y),
+        (mentors, np.full(m, t), capacity - load_j, -z),
+        (np.full(m, t), mentors, load_j, z),
+        (np.array([t, s]), np.array([s, t]), np.array([demand.sum() - matched, matched]), 0),
+    ]
+    tails, heads, caps, costs = (
+        np.concatenate([np.broadcast_to(p[k], np.shape(p[0])) for p in parts]).astype(np.int64)
+        for k in range(4)
+    )
+    arcs = np.flatnonzero((caps > 0) & (costs <= limit))
+    for _ in range(DEAD_END_PASSES):  # an arc into a node with no way out lies on no cycle
+        tl, hd = tails[arcs], heads[arcs]
+        live = (np.bincount(hd, minlength=n + m + 2)[tl] > 0) & (
+            np.bincount(tl, minlength=n + m + 2)[hd] > 0
+        )
+        if live.all():
+            break
+        arcs = arcs[live]
+    _, ends = np.unique(np.concatenate([tails[arcs], heads[arcs]]), return_inverse=True)
+    smcf = min_cost_flow.SimpleMinCostFlow()
+    smcf.add_arcs_with_capacity_and_unit_cost(
+        ends[: arcs.size], ends[arcs.size :], caps[arcs], costs[arcs]
+    )
+    if arcs.size and smcf.solve() != smcf.OPTIMAL:
+        return None
+    moved = arcs[smcf.flows(np.arange(arcs.size)) > 0] if arcs.size else arcs
+    if not exact and moved.size == 0:
+        return None
+    gained = forward[moved[moved < forward.size]]
+    back = moved[(moved >= forward.size) & (moved < forward.size + matched)] - forward.size
+    return np.union1d(np.setdiff1d(chosen, chosen[back]), gained), exact
+
+
+def _handed_on(
+    problem: AssignmentProblem, options: SolveOptions, t0: float, rounds: int
+) -> Assignment:
+    answer = solve_flow(problem, options)
+    stats = {**answer.stats, "priced_time": time.perf_counter() - t0, "rounds": rounds}
+    return replace(answer, stats=stats)
+
+
+PRICED = Backend(
+    name="priced",
+    solve=solve_priced,
+    supports=frozenset({Feature.PENALTY}),
+    exact=True,
+    auto=lambda p: p.n_edges >= AUTO_MIN_EDGES,
+    description="OR-Tools min-cost flow on priced edges, proven optimal by mentor prices",
+)

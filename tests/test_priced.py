@@ -1,0 +1,139 @@
+"""The ``priced`` backend (min-cost flow on priced edges, repaired answers) against flow."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tests.strategies import problems
+
+import matchkit.solvers.priced as priced
+import matchkit.solvers.simplex as simplex
+from matchkit import AssignmentProblem, UnsupportedFeatureError, solve_assignment, verify_assignment
+
+
+def _solve(problem: AssignmentProblem, **constants: float) -> object:
+    with pytest.MonkeyPatch.context() as m:
+        for name, value in constants.items():
+            m.setattr(priced, name, value)
+        return solve_assignment(problem, method="priced")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    problem=st.one_of(problems(), problems(penalties=True), problems(float_scores=True)),
+    candidates=st.integers(0, 3),
+    fallbacks=st.integers(0, 3),
+    added=st.integers(1, 3),
+    tail=st.sampled_from([0, 3, 10_000]),
+    share=st.sampled_from([0.0, 0.05, 0.5, 100.0]),
+)
+def test_priced_and_flow_agree_whatever_the_first_edges(
+    problem: AssignmentProblem,
+    candidates: int,
+    fallbacks: int,
+    added: int,
+    tail: int,
+    share: float,
+) -> None:
+    """Few first edges force pricing rounds, solves again, and full and partial repairs;
+    the answer is the flow backend's optimum, proven by the prices (never handed on)."""
+    a = _solve(
+        problem,
+        CANDIDATES=candidates,
+        FALLBACKS=fallbacks,
+        ADDED=added,
+        TAIL=tail,
+        REPAIR_SHARE=share,
+    )
+    b = solve_assignment(problem, method="flow")
+    assert a.method == "priced"  # type: ignore[attr-defined]
+    assert a.status.value == "optimal"  # type: ignore[attr-defined]
+    assert a.objective == pytest.approx(b.objective, abs=1e-9)  # type: ignore[attr-defined]
+    assert a.bound == a.objective  # type: ignore[attr-defined]
+    assert verify_assignment(problem, a) == []  # type: ignore[arg-type]
+
+
+def _crowded(seed: int, n: int = 400, m: int = 80, k: int = 40) -> AssignmentProblem:
+    """Fewer places than mentees, everyone's favourites shared: a small Seoul cohort."""
+    rng = np.random.default_rng(seed)
+    mentor = np.concatenate([rng.choice(m, k, replace=False) for _ in range(n)])
+    popular = 300 - 3 * mentor  # low-numbered mentors are wanted by everyone
+    score = popular + rng.integers(0, 200, n * k)
+    penalty = rng.choice([750, 1000, 1250], n)
+    capacity = rng.integers(1, 6, m)
+    return AssignmentProblem(
+        n, m, np.repeat(np.arange(n), k), mentor, score, capacity, unmatched_penalty=penalty
+    )
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_crowded_problems_take_rounds_and_repairs(seed: int) -> None:
+    p = _crowded(seed)
+    a = _solve(p, CANDIDATES=2, FALLBACKS=2, ADDED=3)
+    b = solve_assignment(p, method="flow")
+    assert a.method == "priced"  # type: ignore[attr-defined]
+    assert a.stats["rounds"] >= 2  # type: ignore[attr-defined]
+    assert a.stats["priced_edges"] < p.n_edges  # type: ignore[attr-defined]
+    assert a.objective == b.objective  # type: ignore[attr-defined]
+    assert verify_assignment(p, a) == []  # type: ignore[arg-type]
+
+
+def test_repairs_alone_reach_the_optimum() -> None:
+    """After the first solve, only full repairs (no second solve) on these instances."""
+    for seed in range(4):
+        p = _crowded(seed)
+        a = _solve(p, CANDIDATES=4, FALLBACKS=8, TAIL=10**9, REPAIR_SHARE=10.0**9)
+        assert a.stats["flow_solves"] == 1  # type: ignore[attr-defined]
+        assert a.stats["repairs"] >= 1  # type: ignore[attr-defined]
+        assert a.objective == solve_assignment(p, method="flow").objective  # type: ignore[attr-defined]
+
+
+def test_too_many_rounds_hand_the_problem_to_flow() -> None:
+    p = _crowded(5)
+    a = _solve(p, CANDIDATES=1, FALLBACKS=0, ADDED=1, TAIL=0, MAX_ROUNDS=1)
+    assert a.method == "flow"  # type: ignore[attr-defined]
+    assert a.stats["priced_time"] > 0  # type: ignore[attr-defined]
+    assert a.objective == solve_assignment(p, method="flow").objective  # type: ignore[attr-defined]
+
+
+def test_nobody_worth_matching_and_people_without_places() -> None:
+    p = AssignmentProblem(
+        3,
+        2,
+        mentee=[0, 1, 2, 2],
+        mentor=[0, 0, 1, 0],
+        score=[-5, 4, 7, 3],
+        capacity=[1, 0],
+        demand=[1, 1, 0],
+    )
+    a = solve_assignment(p, method="priced")
+    assert a.mentor_of().tolist() == [-1, 0, -1]
+    assert a.objective == 4.0
+    nothing = AssignmentProblem(2, 1, mentee=[0, 1], mentor=[0, 0], score=[-1, -2])
+    assert not solve_assignment(nothing, method="priced").selected.any()
+
+
+def test_auto_takes_priced_where_simplex_does_not_fit(monkeypatch: pytest.MonkeyPatch) -> None:
+    p = _crowded(6)  # 40 candidates per mentee, crowded
+    assert solve_assignment(p).method == "flow"  # 16,000 edges: below AUTO_MIN_EDGES
+    monkeypatch.setattr(priced, "AUTO_MIN_EDGES", p.n_edges)
+    monkeypatch.setattr(simplex, "AUTO_MAX_DEGREE", 39)  # simplex: too many per mentee
+    a = solve_assignment(p)
+    assert a.method == "priced"
+    assert a.objective == solve_assignment(p, method="flow").objective
+    pinned = AssignmentProblem(2, 1, mentee=[0, 1], mentor=[0, 0], score=[1, 2], pinned=[0])
+    monkeypatch.setattr(priced, "AUTO_MIN_EDGES", 0)
+    assert solve_assignment(pinned).method == "flow"  # pins: priced does not apply
+    with pytest.raises(UnsupportedFeatureError, match="pinned"):
+        solve_assignment(pinned, method="priced")
+
+
+def test_the_same_input_gives_the_same_answer() -> None:
+    p = _crowded(7)
+    a = _solve(p, CANDIDATES=2, FALLBACKS=2)
+    b = _solve(p, CANDIDATES=2, FALLBACKS=2)
+    assert np.array_equal(a.selected, b.selected)  # type: ignore[attr-defined]
+    counts = [{k: v for k, v in r.stats.items() if not k.endswith("_time")} for r in (a, b)]  # type: ignore[attr-defined]
+    assert counts[0] == counts[1]
