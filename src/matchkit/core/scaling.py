@@ -72,7 +72,7 @@ def scaled_profits(
     ints = np.empty(problem.n_edges, dtype=np.int64) if out is None else out
     if scale == 1.0 and score.dtype.kind in "iu" and (not has_penalty or pen.dtype.kind in "iu"):
         if has_penalty:
-            np.take(pen, problem.mentee, out=ints)
+            np.take(pen, problem.mentee, out=ints, mode="clip")  # "raise" buffers `out`
             np.add(ints, score, out=ints)
         else:
             ints[...] = score
