@@ -29,8 +29,10 @@ from matchkit import (
     solve_assignment,
     verify_assignment,
 )
+from matchkit.solvers import BACKENDS
 
-METHODS = ("flow", "cpsat")
+METHODS = ("flow", "cpsat", "simplex", "priced")
+"""Every backend; each instance is checked with those that represent it."""
 
 
 def milp_optimum(p: AssignmentProblem) -> float | None:
@@ -79,7 +81,7 @@ def _solve(p: AssignmentProblem, method: str) -> Assignment:
 
 def _check_against_oracle(p: AssignmentProblem, methods: tuple[str, ...], *, exact: bool) -> None:
     expected = milp_optimum(p)
-    for method in methods:
+    for method in (m for m in methods if not BACKENDS[m].missing(p)):
         a = _solve(p, method)
         if expected is None:
             assert a.status is Status.INFEASIBLE, (method, a)

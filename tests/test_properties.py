@@ -28,8 +28,10 @@ from matchkit import (
     solve_assignment,
     verify_assignment,
 )
+from matchkit.solvers import BACKENDS
 
 METHODS = ("flow", "cpsat")
+ALL_METHODS = ("flow", "cpsat", "simplex", "priced")
 
 
 def _solve(p: AssignmentProblem, method: str, **options: object) -> Assignment:
@@ -42,7 +44,8 @@ def _solve(p: AssignmentProblem, method: str, **options: object) -> Assignment:
 
 
 def _methods(p: AssignmentProblem) -> tuple[str, ...]:
-    return ("cpsat",) if Feature.WEIGHT in p.features else METHODS
+    """Every backend that represents ``p`` (simplex and priced: unmatched penalties only)."""
+    return tuple(m for m in ALL_METHODS if not BACKENDS[m].missing(p))
 
 
 def _no_worse(before: Assignment, after: Assignment) -> None:
