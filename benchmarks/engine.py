@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.instances import QUICK_SIZES, SIZES, Size, ensure_cached
+from benchmarks.instances import QUICK_SIZES, SIZES, Size, ensure_cached, instance_edges
 from benchmarks.report import machine_info, render_markdown
 from benchmarks.worker import ROOT, Job, cold_imports, run_in_subprocess
 
@@ -55,6 +55,7 @@ class Config:
 class Case:
     size: Size
     scores: str
+    n_edges: int
 
     @property
     def label(self) -> str:
@@ -104,7 +105,7 @@ def _objective_tolerance(case: Case, runs: list[dict[str, Any]]) -> float:
     """Exact for integer scores; float scores: the rounding slack of the shared grid."""
     if case.scores == "int":
         return 0.0
-    units = min(case.size.n_mentees, case.size.n_edges)
+    units = min(case.size.n_mentees, case.n_edges)
     scale = min(float(r["scale"]) for r in runs if r["kind"] != "pot")  # POT: exact floats
     return units / scale + 1e-9 * max(abs(float(r["objective"])) for r in runs)
 
@@ -144,7 +145,7 @@ def _measure(job: Job, tag: str) -> dict[str, Any]:
 
 def measure_case(case: Case, path: Path, repeats: int) -> dict[str, Any]:
     """Bare, POT and matchkit runs of one case, interleaved, each in a fresh process."""
-    _log(f"[{case.label}] {case.size.n_edges:,} edges, {repeats} run(s) each")
+    _log(f"[{case.label}] {case.n_edges:,} edges, {repeats} run(s) each")
     runs: dict[str, list[dict[str, Any]]] = {"bare": [], "pot": [], "matchkit": []}
     for r in range(repeats):
         for kind, kind_runs in runs.items():
@@ -158,7 +159,8 @@ def measure_case(case: Case, path: Path, repeats: int) -> dict[str, Any]:
         "n_mentees": case.size.n_mentees,
         "n_mentors": case.size.n_mentors,
         "k": case.size.k,
-        "n_edges": case.size.n_edges,
+        "policy": None if case.size.policy is None else dict(case.size.policy),
+        "n_edges": case.n_edges,
         "repeats": repeats,
         **summaries,
         **_compare(case, summaries),
@@ -180,30 +182,38 @@ def measure_cpsat(size: Size, path: Path, time_limit: float, optimum: float) -> 
     }
 
 
-def _cases(sizes: tuple[Size, ...]) -> list[Case]:
-    smallest = min(sizes, key=lambda s: s.n_edges)
+def _smallest_random(sizes: tuple[Size, ...]) -> Size | None:
+    return min((s for s in sizes if s.policy is None), key=lambda s: s.n_edges, default=None)
+
+
+def _cases(sizes: tuple[Size, ...], paths: dict[str, Path]) -> list[Case]:
+    """Integer scores on every size, float scores too on the smallest random one."""
+    smallest = _smallest_random(sizes)
     cases = []
     for size in sizes:
-        cases.append(Case(size, "int"))
+        edges = instance_edges(paths[size.name])
+        cases.append(Case(size, "int", edges))
         if size == smallest:
-            cases.append(Case(size, "float"))
+            cases.append(Case(size, "float", edges))
     return cases
 
 
 def run_engine(config: Config) -> dict[str, Any]:
     """Run every case of ``config`` and return the results document."""
+    paths = {s.name: ensure_cached(config.cache_dir, s, config.seed) for s in config.sizes}
     cases_out = []
-    for case in _cases(config.sizes):
-        path = ensure_cached(config.cache_dir, case.size, config.seed)
-        cases_out.append(measure_case(case, path, _repeats(config, case.size)))
-    smallest = min(config.sizes, key=lambda s: s.n_edges)
-    optimum = next(c for c in cases_out if c["size"] == smallest.name)["matchkit"]["objective"]
-    cpsat = measure_cpsat(
-        smallest,
-        ensure_cached(config.cache_dir, smallest, config.seed),
-        config.cpsat_time_limit,
-        optimum,
-    )
+    for case in _cases(config.sizes, paths):
+        cases_out.append(measure_case(case, paths[case.size.name], _repeats(config, case.size)))
+    smallest = _smallest_random(config.sizes)
+    cpsat = None
+    if smallest is not None:
+        optimum = next(c for c in cases_out if c["size"] == smallest.name)
+        cpsat = measure_cpsat(
+            smallest,
+            paths[smallest.name],
+            config.cpsat_time_limit,
+            optimum["matchkit"]["objective"],
+        )
     return {
         "suite": "engine",
         "quick": config.quick,
@@ -211,7 +221,16 @@ def run_engine(config: Config) -> dict[str, Any]:
         "seed": config.seed,
         "machine": machine_info(),
         "targets": {"time_ratio": TIME_TARGET, "memory_ratio": MEMORY_TARGET},
-        "sizes": {s.name: [s.n_mentees, s.n_mentors, s.k] for s in config.sizes},
+        "sizes": {
+            s.name: {
+                "mentees": s.n_mentees,
+                "mentors": s.n_mentors,
+                "k": s.k,
+                "edges": instance_edges(paths[s.name]),
+                "policy": None if s.policy is None else dict(s.policy),
+            }
+            for s in config.sizes
+        },
         "cases": cases_out,
         "cpsat": cpsat,
         "cold_imports": cold_imports(),

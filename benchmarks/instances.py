@@ -1,11 +1,17 @@
-"""Random sparse benchmark instances: generation and the on-disk ``.npy`` cache.
+"""Benchmark instances: generation and the on-disk ``.npy`` cache.
 
-Every mentee gets ``k`` distinct candidate mentors drawn uniformly (a vectorised Floyd
-sampler, so no dense ``n_mentees x n_mentors`` matrix is ever built), integer scores in
-``0..1000``, float scores in ``[0, 1000)`` on the same edges, and mentor capacities uniform in
-``1..5``. Edges are grouped by mentee; the mentors of a mentee are in sampling order, not
-sorted. Everything comes from ``np.random.default_rng(seed)``, so an instance is a pure
-function of its size and seed.
+Random sparse instances: every mentee gets ``k`` distinct candidate mentors drawn uniformly
+(a vectorised Floyd sampler, so no dense ``n_mentees x n_mentors`` matrix is ever built),
+integer scores in ``0..1000``, float scores in ``[0, 1000)`` on the same edges, and mentor
+capacities uniform in ``1..5``. Edges are grouped by mentee; the mentors of a mentee are in
+sampling order, not sorted. Everything comes from ``np.random.default_rng(seed)``, so an
+instance is a pure function of its size and seed.
+
+Cohort instances: the problem ``solve(cohort, policy)`` hands its solver, for a synthetic
+cohort (:func:`matchkit.synth.generate_cohort`, this seed) compiled under the size's policy.
+Each edge's integer score is stored with its mentee's unmatched penalty added (``score +
+penalty``): the same optimisation problem for every solver (the objective differs from
+``solve``'s by the constant sum of penalties), as arrays a peer can take as they are.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import os
 import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -28,6 +35,7 @@ __all__ = [
     "distinct_candidates",
     "ensure_cached",
     "generate",
+    "instance_edges",
     "load",
 ]
 
@@ -43,10 +51,14 @@ class Size:
     n_mentees: int
     n_mentors: int
     k: int
+    policy: tuple[tuple[str, Any], ...] | None = None
+    """A synthetic cohort compiled under these Policy fields (then ``k`` is 0), else None."""
+    approx_edges: int = 0
+    """A cohort's edges, roughly (the cached instance has the count)."""
 
     @property
     def n_edges(self) -> int:
-        return self.n_mentees * self.k
+        return self.approx_edges if self.policy is not None else self.n_mentees * self.k
 
 
 SIZES: dict[str, Size] = {
@@ -55,9 +67,16 @@ SIZES: dict[str, Size] = {
         Size("small", 6_000, 1_500, 100),
         Size("medium", 60_000, 15_000, 50),
         Size("large", 200_000, 50_000, 50),
+        Size("Seoul cohort", 6_000, 1_500, 0, (), 1_340_000),
+        Size("metro cohort", 60_000, 15_000, 0, (("online_max_km", 10.0),), 8_700_000),
+        Size("national cohort", 250_000, 60_000, 0, (("online_max_km", 10.0),), 32_500_000),
     )
 }
-QUICK_SIZES: dict[str, Size] = {"tiny": Size("tiny", 600, 150, 20)}
+"""The random sizes, then the synthetic cohorts of the domain benchmark (Seoul with the
+default policy, metro and national with online pairs limited to 10 km)."""
+QUICK_SIZES: dict[str, Size] = {
+    s.name: s for s in (Size("tiny", 600, 150, 20), Size("tiny cohort", 150, 40, 0, (), 2_000))
+}
 SCORE_KINDS = ("int", "float")
 
 
@@ -91,8 +110,31 @@ def distinct_candidates(
     return out
 
 
+def _cohort(size: Size, seed: int) -> dict[str, npt.NDArray[np.generic]]:
+    """The compiled problem of the synthetic cohort of ``size`` (integer scores only)."""
+    from matchkit import Feature, Policy
+    from matchkit.domain.compile import compile_problem
+    from matchkit.domain.prepare import prepare
+    from matchkit.synth import generate_cohort
+
+    cohort = generate_cohort(n_mentors=size.n_mentors, n_mentees=size.n_mentees, seed=seed)
+    rules, pinned = prepare(cohort, Policy(**dict(size.policy or ())))
+    p = compile_problem(rules, pinned).problem
+    if p.features - {Feature.PENALTY}:  # the arrays below could not state it
+        raise ValueError(f"{size.name}: the compiled problem uses {sorted(p.features)}")
+    return {
+        "mentee": p.mentee.astype(np.int32),
+        "mentor": p.mentor.astype(np.int32),
+        "capacity": p.capacity.astype(np.int64),
+        "score_int": p.score + p.unmatched_penalty[p.mentee],
+    }
+
+
 def generate(size: Size, seed: int) -> dict[str, npt.NDArray[np.generic]]:
-    """The arrays of the instance of ``size`` for ``seed`` (deterministic), both score kinds."""
+    """The arrays of the instance of ``size`` for ``seed`` (deterministic), both score kinds
+    (integer only for a cohort)."""
+    if size.policy is not None:
+        return _cohort(size, seed)
     rng = np.random.default_rng(seed)
     mentors = distinct_candidates(rng, size.n_mentees, size.n_mentors, size.k)
     mentee = np.repeat(np.arange(size.n_mentees, dtype=np.int32), size.k)
@@ -109,6 +151,10 @@ def generate(size: Size, seed: int) -> dict[str, npt.NDArray[np.generic]]:
 def cache_path(cache_dir: Path, size: Size, seed: int) -> Path:
     """Where the instance of ``size`` and ``seed`` is cached."""
     tag = f"{size.name}-{size.n_mentees}x{size.n_mentors}-k{size.k}-seed{seed}"
+    if size.policy is not None:
+        rules = "-".join(f"{k}={v}" for k, v in size.policy) or "default"
+        tag = f"{size.name}-{size.n_mentees}x{size.n_mentors}-{rules}-seed{seed}"
+    tag = tag.replace(" ", "_")
     return cache_dir / tag
 
 
@@ -123,10 +169,24 @@ def ensure_cached(cache_dir: Path, size: Size, seed: int) -> Path:
     tmp.mkdir(parents=True)
     for name, array in arrays.items():
         np.save(tmp / f"{name}.npy", array)
-    (tmp / "meta.json").write_text(json.dumps({"size": asdict(size), "seed": seed}))
+    meta = {"size": asdict(size), "seed": seed, "n_edges": int(arrays["mentee"].shape[0])}
+    (tmp / "meta.json").write_text(json.dumps(meta))
     shutil.rmtree(path, ignore_errors=True)
     tmp.rename(path)
     return path
+
+
+def _size(meta: dict[str, Any]) -> Size:
+    fields = dict(meta["size"])
+    if fields.get("policy") is not None:
+        fields["policy"] = tuple(tuple(pair) for pair in fields["policy"])
+    return Size(**fields)
+
+
+def instance_edges(path: Path) -> int:
+    """The number of edges of the cached instance at ``path``."""
+    meta = json.loads((path / "meta.json").read_text())
+    return int(meta["n_edges"]) if "n_edges" in meta else _size(meta).n_edges
 
 
 def load(path: Path, scores: str) -> Instance:
@@ -139,7 +199,7 @@ def load(path: Path, scores: str) -> Instance:
         raise ValueError(f"unknown score kind {scores!r}; expected one of {SCORE_KINDS}")
     meta = json.loads((path / "meta.json").read_text())
     return Instance(
-        size=Size(**meta["size"]),
+        size=_size(meta),
         mentee=np.load(path / "mentee.npy"),
         mentor=np.load(path / "mentor.npy"),
         capacity=np.load(path / "capacity.npy"),

@@ -104,19 +104,30 @@ def _machine_section(m: dict[str, Any], command: str) -> list[str]:
     return ["## Machine", "", *_table(["", ""], rows)]
 
 
+def _candidates(s: dict[str, Any]) -> str:
+    if s["policy"] is None:
+        return f"{s['k']} random"
+    rules = ", ".join(f"`{k}={v}`" for k, v in s["policy"].items()) or "default policy"
+    return f"{s['edges'] / s['mentees']:.0f} on average (cohort, {rules})"
+
+
 def _instances_section(results: dict[str, Any]) -> list[str]:
     rows = [
-        [name, f"{nm:,}", f"{nt:,}", str(k), f"{nm * k:,}"]
-        for name, (nm, nt, k) in results["sizes"].items()
+        [name, f"{s['mentees']:,}", f"{s['mentors']:,}", _candidates(s), f"{s['edges']:,}"]
+        for name, s in results["sizes"].items()
     ]
     return [
         "## Instances",
         "",
         *_table(["Size", "Mentees", "Mentors", "Candidates per mentee", "Edges"], rows),
-        f"Seed {results['seed']}. Each mentee has distinct candidate mentors drawn uniformly; "
-        "integer scores uniform in 0..1000 (float scores uniform in [0, 1000) on the smallest "
-        "size), mentor capacities uniform in 1..5, every mentee wants one mentor and may stay "
-        "unmatched. Edges are grouped by mentee, mentors within a mentee unsorted.",
+        f"Seed {results['seed']}. Random sizes: each mentee has distinct candidate mentors "
+        "drawn uniformly; integer scores uniform in 0..1000 (float scores uniform in [0, 1000) "
+        "on the smallest size), mentor capacities uniform in 1..5, every mentee wants one "
+        "mentor and may stay unmatched. Edges are grouped by mentee, mentors within a mentee "
+        "unsorted. Cohorts: the problem `solve(cohort, policy)` hands its solver for the "
+        "synthetic cohort of that size (`matchkit.synth.generate_cohort`, same seed), each "
+        "edge's score with its mentee's unmatched penalty added (the same optimisation "
+        "problem; objectives differ from `solve`'s by the constant sum of penalties).",
         "",
     ]
 
@@ -222,7 +233,9 @@ def _phases_section(cases: list[dict[str, Any]]) -> list[str]:
     ]
 
 
-def _cpsat_section(cp: dict[str, Any]) -> list[str]:
+def _cpsat_section(cp: dict[str, Any] | None) -> list[str]:
+    if cp is None:
+        return ["## CP-SAT", "", "Not run: no random size in this run.", ""]
     run = cp["run"]
     ph, stats = run["phases"], run["stats"]
     rows = [
