@@ -17,7 +17,6 @@ import argparse
 import gc
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -87,8 +86,11 @@ def _reset_peak() -> bool:
 
 
 def _peak_mib() -> float:
-    ru_maxrss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    return max(_status_mib("VmHWM"), ru_maxrss_mib)
+    """Peak RSS since the reset (or since the worker started: ``VmHWM`` belongs to the
+    address space, which exec replaces). Not ``ru_maxrss``: Linux carries it over from the
+    parent across fork and exec, so a benchmark driver that had generated a large instance
+    passed its own peak to every worker."""
+    return _status_mib("VmHWM")
 
 
 def _run_bare(inst: Instance, job: Job) -> dict[str, Any]:
