@@ -170,7 +170,7 @@ def solve_command(
     ],
     policy: PolicyOpt = None,
     method: Annotated[
-        str, typer.Option("--method", help="auto, flow, cpsat, simplex or stable.")
+        str, typer.Option("--method", help="auto, flow, cpsat, simplex, priced or stable.")
     ] = "auto",
     time_limit: Annotated[
         float | None,

@@ -56,15 +56,17 @@ def solve_assignment(
     ----------
     problem : AssignmentProblem
         The problem; it is never modified.
-    method : {"auto", "flow", "cpsat", "simplex"}
+    method : {"auto", "flow", "cpsat", "simplex", "priced"}
         ``"flow"`` is exact min-cost flow (unit edge weights only); ``"cpsat"`` handles every
         feature; ``"simplex"`` is LEMON's network simplex on priced edges (needs the ``pot``
-        extra; mentees with one mentor each, unmatched penalties, nothing else);
-        ``"auto"`` (the default) takes ``"simplex"`` on large, sparse problems it fits
+        extra) and ``"priced"`` min-cost flow on priced edges with repairs, both for mentees
+        with one mentor each and unmatched penalties, nothing else; ``"auto"`` (the default)
+        takes ``"simplex"`` on large, sparse problems it fits
         (:data:`~matchkit.solvers.simplex.AUTO_MIN_EDGES`,
         :data:`~matchkit.solvers.simplex.AUTO_MAX_DEGREE`) when POT is installed, else
-        ``"flow"`` when it applies, else ``"cpsat"``. The chosen backend is in
-        ``Assignment.method``.
+        ``"priced"`` on large problems it fits
+        (:data:`~matchkit.solvers.priced.AUTO_MIN_EDGES`), else ``"flow"`` when it applies,
+        else ``"cpsat"``. The chosen backend is in ``Assignment.method``.
     time_limit : float, optional
         Seconds CP-SAT may search; past it the best answer found is returned with status
         ``feasible`` and its bound. Min-cost flow always runs to optimality.

@@ -205,11 +205,11 @@ def solve(
         Mentors and mentees; never modified.
     policy : Policy, optional
         Hard rules and weights; ``Policy()`` by default.
-    method : {"auto", "flow", "cpsat", "simplex", "stable"}
+    method : {"auto", "flow", "cpsat", "simplex", "priced", "stable"}
         ``"auto"`` (the default) takes an exact linear solver when every active rule is
-        linear (hard rules, weights, pins, ``min_load``): min-cost flow, or where its
-        rule applies the network simplex of :func:`matchkit.solve_assignment` (POT
-        installed; large problems with few candidates per mentee); CP-SAT when the policy
+        linear (hard rules, weights, pins, ``min_load``): min-cost flow, or where their
+        rules apply (large problems; see :func:`matchkit.solve_assignment`) min-cost flow
+        or the network simplex on priced edges; CP-SAT when the policy
         uses a rule flow cannot express (:meth:`Policy.rich_rules`); ``result.method_reason``
         says which and why. ``"flow"`` with such a rule raises
         :class:`~matchkit.UnsupportedFeatureError`. ``"stable"``: the mentee-optimal
