@@ -78,6 +78,7 @@ QUICK_CASES = (
     Case("random tiny", "array", 150, 600, 1, k=20),
 )
 METHOD_ORDER = (
+    "auto",
     "flow",
     "cpsat",
     "bare",
@@ -89,6 +90,7 @@ METHOD_ORDER = (
     "random",
 )
 SLOW = ("networkx", "milp")
+SCALING_KINDS = ("matchkit", "bare", "pot")
 HEAVY_EDGES = 2_000_000
 """Above this many edges, the per-edge-object methods are not run (see ``_skip``)."""
 DENSE_LIMIT = 8 * 1024**3
@@ -148,7 +150,7 @@ def _run_worker(case: Case, seed: int, method: str, quick: bool, limits: Limits)
 
 
 def _scaling(quick: bool) -> list[dict[str, Any]]:
-    """matchkit flow and bare OR-Tools on random instances from 10^4 to 10^7 edges."""
+    """matchkit (auto), bare OR-Tools and LEMON/POT on random instances, 10^4 to 10^7 edges."""
     from benchmarks.instances import Size, ensure_cached
     from benchmarks.worker import Job, run_in_subprocess
 
@@ -162,7 +164,7 @@ def _scaling(quick: bool) -> list[dict[str, Any]]:
         k = 50 if n >= 10_000 else 10
         size = Size(f"scaling-{n}", n // k, max(1, n // k // 4), k)
         path = ensure_cached(ROOT / "benchmarks" / ".cache", size, 0)
-        for kind in ("matchkit", "bare"):
+        for kind in SCALING_KINDS:
             r = run_in_subprocess(Job(kind=kind, instance=str(path)))
             rows.append(
                 {
@@ -172,6 +174,7 @@ def _scaling(quick: bool) -> list[dict[str, Any]]:
                     "peak_mib": r["peak_mib"],
                     "increment_mib": r["increment_mib"],
                     "objective": r["objective"],
+                    "method": r.get("method"),
                 }
             )
             print(

@@ -6,7 +6,10 @@ from typing import Any
 
 from benchmarks.compare import ROOT, Case, Limits, _skip
 
-__all__ = ["run_method"]
+__all__ = ["MATCHKIT", "run_method"]
+
+MATCHKIT = ("auto", "flow", "cpsat")
+"""matchkit's own methods: from the cohort (or the problem), end to end."""
 
 
 def run_method(case: Case, seed: int, method: str, limits: Limits) -> dict[str, Any]:
@@ -70,7 +73,7 @@ def run_method(case: Case, seed: int, method: str, limits: Limits) -> dict[str, 
     rss_before = _status_mib("VmRSS")
     _reset_peak()
     t0 = time.perf_counter()
-    if method in ("flow", "cpsat"):
+    if method in MATCHKIT:
         limit = limits.cpsat_s if method == "cpsat" else None
         if cohort is not None:
             result = solve(cohort, policy, method=method, time_limit=limit, seed=0)
@@ -88,7 +91,7 @@ def run_method(case: Case, seed: int, method: str, limits: Limits) -> dict[str, 
     peak = _peak_mib()
     out.update(wall_s=wall, peak_mib=peak, rss_before_mib=rss_before, status=status)
 
-    if method in ("flow", "cpsat") and cohort is not None:
+    if method in MATCHKIT and cohort is not None:
         selected = _selection(problem, rules, result)
     optimal = status == "optimal"
     chosen = np.asarray(selected, dtype=np.bool_)
