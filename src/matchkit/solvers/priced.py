@@ -48,6 +48,7 @@ __all__ = ["ADDED", "AUTO_MIN_EDGES", "CANDIDATES", "FALLBACKS", "PRICED", "solv
 I64 = npt.NDArray[np.int64]
 IntArray = npt.NDArray[np.integer[Any]]
 Bool = npt.NDArray[np.bool_]
+U8 = npt.NDArray[np.uint8]
 
 CANDIDATES = 6
 """Edges per mentee in the first problem (its most profitable)."""
@@ -79,17 +80,25 @@ AUTO_MIN_EDGES = 200_000
 BINS = 32
 
 
-def _bins(loss: I64) -> npt.NDArray[np.intp]:
-    """Each loss's bin of :data:`BINS`, cut at quantiles of a regular sample of the losses."""
+def _bins(loss: I64, work: I64) -> U8:
+    """Each loss's bin of :data:`BINS` (``work``: scratch), rising with the loss.
+
+    Cut at quantiles of a regular sample of the losses, through a table over ``loss >>
+    shift`` (one gather instead of a binary search per edge; losses one ``2**shift`` apart
+    may share a bin, which only moves the cuts)."""
     sample = loss[:: max(1, loss.size // 65_536)]
     cuts = np.quantile(sample, np.linspace(0, 1, BINS + 1)[1:-1], method="lower")
-    return np.searchsorted(cuts, loss, side="left")
+    shift = (int(cuts[-1]) >> 15).bit_length()  # the top cut maps below 2**15
+    table = np.searchsorted(cuts, np.arange(2**16, dtype=np.int64) << shift).astype(np.uint8)
+    key = np.right_shift(loss, shift, out=work)
+    np.minimum(key, 2**16 - 1, out=key)
+    return table[key]
 
 
 def _top_per_group(
     group: IntArray,
     loss: I64,
-    bins: npt.NDArray[np.intp],
+    bins: U8,
     n_groups: int,
     k: int,
     work: I64,
@@ -106,7 +115,7 @@ def _top_per_group(
     cell += bins
     counts = np.bincount(cell, minlength=n_groups * BINS).reshape(n_groups, BINS)
     enough = np.cumsum(counts, axis=1) >= k
-    limit = np.where(enough[:, -1], enough.argmax(axis=1), BINS - 1)
+    limit = np.where(enough[:, -1], enough.argmax(axis=1), BINS - 1).astype(np.uint8)
     cand = np.flatnonzero(bins <= limit[group])
     span = int(loss[cand].max()) + 1 if cand.size else 1
     g = group[cand].astype(np.int64)
@@ -147,6 +156,14 @@ def _flow(
     return np.flatnonzero(smcf.flows(arcs[:k]) > 0)
 
 
+def _group_order(group: IntArray, n_groups: int) -> npt.NDArray[np.intp]:
+    """A stable order of ``group`` (values below ``n_groups``): a radix sort where they fit
+    16 bits (numpy sorts those in linear time: 0.06 s for 4 million, not 0.48 s)."""
+    if n_groups <= 2**16:
+        return np.argsort(group.astype(np.uint16), kind="stable")
+    return np.argsort(group, kind="stable")
+
+
 def _prices(
     mentee: IntArray, mentor: IntArray, profit: I64, chosen: I64, n: int, m: int, limit: int
 ) -> tuple[I64 | None, int]:
@@ -168,7 +185,7 @@ def _prices(
     np.maximum.at(z, mentor[free], profit[free])
     arcs = np.flatnonzero(~free & (mentor != a))
     src = a[arcs]
-    order = np.argsort(src, kind="stable")
+    order = _group_order(src, m)
     src = src[order]
     dst = mentor[arcs][order]
     w = profit[arcs][order] - got[mentee[arcs][order]]
@@ -209,7 +226,7 @@ def _first_edges(
     np.subtract(loss, profit, out=loss)
     if useful is not None:
         loss[~useful] = 0
-    bins = _bins(loss)
+    bins = _bins(loss, work[1])
     keep = _top_per_group(mentee, loss, bins, n, CANDIDATES, work[1])
     keep |= _top_per_group(mentor, loss, bins, m, FALLBACKS, work[1])
     if useful is not None:
@@ -371,13 +388,20 @@ def _repair(
     """
     n, m = problem.n_mentees, problem.n_mentors
     mentee, mentor = problem.mentee, problem.mentor
-    near = under >= -total
+    limit, exact = total, True
+    sample = -under[:: max(1, under.size // 65_536)]  # reduced costs, a regular sample
+    if np.count_nonzero(sample <= total) * (under.size / sample.size) > 2 * budget:
+        # Far more than ``budget`` within the bound: a sample's quantile cuts a little
+        # above it (one pass instead of a selection over every edge within the bound).
+        share = min(1.0, 1.5 * budget / under.size)  # a little over, trimmed below
+        limit = min(total, int(np.quantile(sample, share, method="higher")))
+        exact = limit >= total
+    near = under >= -limit
     near[chosen] = False
     if useful is not None:
         near &= useful
     forward = np.flatnonzero(near)
-    del near
-    limit, exact = total, True
+    del near, sample
     if forward.size > budget:
         cut = int(np.partition(-under[forward], budget)[budget])  # reduced costs
         forward = forward[-under[forward] < cut]
