@@ -19,12 +19,17 @@ every edge (linear-programming duality; the transportation polytope is integral)
    is exactly the absence of positive cycles). The values follow, and the dual objective must
    equal the answer's: checked, as a certificate.
 4. **Price every edge** in one numpy pass. If none has ``profit > y + z``, the answer is
-   optimal over all edges, proven. Otherwise each mentee with such edges gets its
-   :data:`ADDED` most underpriced ones and step 3 repeats (when only a few are underpriced the
-   same answer is first re-priced over the larger set: often it stays optimal).
+   optimal over all edges, proven.
+5. **Repair** otherwise: each mentee with underpriced edges gets its :data:`ADDED` most
+   underpriced ones for later solves, and the answer is improved by a min-cost circulation
+   over the arcs of its residual network of small reduced cost (:func:`_repair`): exactly
+   optimal over every edge when those arcs are few enough, else optimal over the edges
+   offered, which step 3 then proves (or, if its prices keep rising or give no certificate,
+   the edges kept so far are solved again). Back to step 4.
 
-If anything in the proof fails to hold (it should not), or :data:`MAX_ROUNDS` pass, the whole
-problem goes to the ``flow`` backend: the answer is always the proven optimum.
+Every answer returned is proven by step 4. If a proof fails where it cannot (after a solve or
+an exact repair), or :data:`MAX_ROUNDS` pass, the whole problem goes to the ``flow`` backend
+(never seen so far).
 """
 
 from __future__ import annotations
@@ -59,18 +64,18 @@ Measured on the synthetic cohorts (fresh processes, 2-core machine): each mentee
 edges alone leave the first answer 22% short at Seoul size (570,000 underpriced edges);
 with 40 fallbacks per mentor added it is 0.04% short (7,800). In crowded cohorts the
 optimum goes deep into mentees' lists (at metro size, a tenth of matched mentees get their
-45th choice or worse), and a mentor's fallbacks are where they land. 6 and 60 took two
-solves and two repairs on every cohort tried (Seoul 0.25-0.43 s against 0.5-0.85 s for the
-flow backend, metro 4.8-5.0 s against 8.1 s, national 31-35 s against 33-35 s); 6 and 30
-needed a third solve at national size."""
+45th choice or worse), and a mentor's fallbacks are where they land. With 6 and 60 every
+cohort tried took one solve and two repairs; with 6 and 30, and with 6 or 4 and 40,
+national size took more."""
 ADDED = 30
 """Underpriced edges added per mentee and round (its most underpriced)."""
-TAIL = 2_000
-"""With at most this many underpriced edges the answer is repaired rather than solved again
-(first solves of crowded cohorts leave thousands: repairing those costs more than solving)."""
-REPAIR_SHARE = 0.1
-"""A repair offers at most this share of the edges solved over; where more are within the
-bound, the repair is partial and its answer is priced again (or solved again, see above)."""
+REPAIR_SHARE = 0.3
+"""A repair offers at most this share of the edges solved over (where more are within its
+bound, a partial repair). Measured at national size after the first solve (48,000 edges
+underpriced): 0.3 took two repairs, 4.2 and 4.6 s (25.0 s in all); 0.2 three (28.3 s);
+0.5 two, larger (27.1 s); 0.1 left an answer that was not optimal over the edges offered,
+solved again (a second solve costs 9-10 s there). OR-Tools' time on a repair follows its
+nodes more than its arcs: the residual arcs that lead nowhere are dropped first."""
 DEAD_END_PASSES = 20
 """Passes dropping residual arcs that lead nowhere, before a repair's circulation."""
 MAX_ROUNDS = 40
@@ -250,6 +255,7 @@ def _rounds(
     t_first = time.perf_counter() - t0
     edges = np.flatnonzero(keep)
     chosen: I64 | None = None  # edge indices of the current answer; None: solve again
+    basis: I64 | None = None  # the edges it is optimal over (None: ``edges``)
     exact = True  # the current answer is optimal over ``edges`` (else: a partial repair)
     steps = 0
     while True:
@@ -257,14 +263,16 @@ def _rounds(
         counts["priced_edges"] = int(edges.size)
         if counts["rounds"] > MAX_ROUNDS:
             return None
-        sub = (mentee[edges], mentor[edges], profit[edges])
+        if basis is None or chosen is None:
+            basis = edges
+        sub = (mentee[basis], mentor[basis], profit[basis])
         if chosen is None:
             counts["flow_solves"] += 1
             out = _flow(*sub, demand, capacity)
             if out is None:
                 return None
             chosen, exact = edges[out], True
-        at = np.searchsorted(edges, chosen)
+        at = np.searchsorted(basis, chosen)
         # After a partial repair, prices still rising after twice the steps they took last
         # time mean a positive cycle: the repaired answer is not optimal here; solve again
         # (also when the prices are no certificate, below).
@@ -290,16 +298,16 @@ def _rounds(
         if bad.size == 0:
             return chosen, t_first  # optimal over every edge, proven
         keep[_most_under(bad, mentee[bad], under[bad])] = True
-        fixed = None
-        if bad.size <= TAIL:
-            total = _shortfall(bad, mentee, mentor, under, n, m)
-            budget = int(REPAIR_SHARE * edges.size)
-            fixed = _repair(problem, under, useful, chosen, y, z, total, budget)
+        total = _shortfall(bad, mentee, mentor, under, n, m)
+        budget = int(REPAIR_SHARE * edges.size)
+        fixed = _repair(problem, under, useful, chosen, y, z, total, budget)
         if fixed is None:
             chosen = None
         else:
             counts["repairs"] += 1
-            chosen, exact = fixed
+            chosen, exact, offered = fixed
+            basis = None if exact else offered
+            counts["partial_repairs"] += not exact
             keep[chosen] = True
         edges = np.flatnonzero(keep)
 
@@ -316,7 +324,7 @@ def solve_priced(problem: AssignmentProblem, options: SolveOptions) -> Assignmen
     if not (problem.capacity > 0).all():
         worth &= problem.capacity[problem.mentor] > 0
     chosen = np.zeros(0, dtype=np.int64)  # choosing nothing is optimal...
-    counts = {"rounds": 0, "flow_solves": 0, "repairs": 0, "priced_edges": 0}
+    counts = {"rounds": 0, "flow_solves": 0, "repairs": 0, "partial_repairs": 0, "priced_edges": 0}
     t_first = 0.0
     if worth.any():  # ...unless some edge is worth more than leaving its mentee unmatched
         rounds = _rounds(problem, profit, None if worth.all() else worth, counts)
@@ -374,7 +382,7 @@ def _repair(
     z: I64,
     total: int,
     budget: int,
-) -> tuple[I64, bool] | None:
+) -> tuple[I64, bool, I64] | None:
     """A better answer from one whose prices fail on a few edges only, and whether it is
     the optimum over every edge.
 
@@ -383,8 +391,10 @@ def _repair(
     below zero, and it gains at most ``total`` (:func:`_shortfall`) on the underpriced
     edges, so it uses no arc of reduced cost above ``total``: the min-cost circulation over
     the other arcs turns the answer into the optimum. Where those are more than ``budget``
-    edges, only the ``budget`` of least reduced cost are offered: a better answer, maybe not
-    the best (the caller prices it again). None if the network cannot be solved.
+    edges, only the ``budget`` of least reduced cost are offered, and the side arcs (into or
+    out of the source and sink) are bounded the same way: a better answer, maybe not the
+    best (the caller prices it over the chosen and offered edges, also returned). None if
+    the network cannot be solved.
     """
     n, m = problem.n_mentees, problem.n_mentors
     mentee, mentor = problem.mentee, problem.mentor
@@ -447,7 +457,11 @@ def _repair(
         return None
     gained = forward[moved[moved < forward.size]]
     back = moved[(moved >= forward.size) & (moved < forward.size + matched)] - forward.size
-    return np.union1d(np.setdiff1d(chosen, chosen[back]), gained), exact
+    return (
+        np.union1d(np.setdiff1d(chosen, chosen[back]), gained),
+        exact,
+        np.union1d(chosen, forward),
+    )
 
 
 PRICED = Backend(
