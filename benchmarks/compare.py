@@ -193,6 +193,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--no-scaling", action="store_true", help="skip the scaling sweep")
     parser.add_argument(
+        "--scaling-only",
+        action="store_true",
+        help="measure the scaling sweep again and keep the cases of the existing compare.json",
+    )
+    parser.add_argument(
         "--render", action="store_true", help="re-draw compare.md and the plots from compare.json"
     )
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
@@ -216,6 +221,16 @@ def _render_only(out: Path) -> int:
     return 0
 
 
+def _scaling_only(out: Path, command: str) -> int:
+    """The scaling sweep again (minutes, not the cases' hour), into the existing results;
+    its own machine line, commit and command are kept beside the cases'."""
+    results = json.loads((out / "compare.json").read_text())
+    results["scaling"] = _scaling(quick=False)
+    results["scaling_run"] = {"machine": machine_info(), "command": command}
+    _write(results, out)
+    return 0
+
+
 def _write(results: dict[str, Any], out: Path) -> None:
     """compare.json, compare.md and the plots."""
     (out / "compare.json").write_text(json.dumps(results, indent=2) + "\n")
@@ -235,6 +250,8 @@ def main(args: argparse.Namespace, command: str) -> int:
         return 0
     if args.render:
         return _render_only(args.out)
+    if args.scaling_only:
+        return _scaling_only(args.out, command)
     cases = QUICK_CASES if args.quick else CASES
     limits = QUICK_LIMITS if args.quick else LIMITS
     if args.cases:

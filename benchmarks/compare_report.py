@@ -218,6 +218,7 @@ def render(results: dict[str, Any]) -> str:
             "",
             "## Scaling: matchkit, bare OR-Tools and LEMON/POT against eligible pairs",
             "",
+            *_scaling_run(results),
             'matchkit with `method="auto"` (the backend it chose in brackets); random '
             "instances with 50 candidates per mentee (10 below 10,000 edges).",
             "",
@@ -237,6 +238,18 @@ def render(results: dict[str, Any]) -> str:
             )
         lines += ["", "![time per method](compare-time.png)", "", "![scaling](compare-scaling.png)"]
     return "\n".join(lines) + "\n"
+
+
+def _scaling_run(results: dict[str, Any]) -> list[str]:
+    run = results.get("scaling_run")
+    if run is None:
+        return []
+    m = run["machine"]
+    return [
+        f"Measured separately by `{run['command']}`: {m['cpu']}, {m['cores']} cores, "
+        f"{m['date']}, commit {m['git_commit']}.",
+        "",
+    ]
 
 
 def _chosen(row: dict[str, Any]) -> str:

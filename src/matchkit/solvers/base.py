@@ -2,16 +2,44 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from matchkit.core.assignment import Assignment
+from matchkit.core.assignment import Assignment, Status, objective_value
 from matchkit.core.problem import AssignmentProblem, Feature
 
-__all__ = ["Backend", "SolveOptions"]
+__all__ = ["Backend", "SolveOptions", "proven_optimal"]
+
+
+def proven_optimal(
+    problem: AssignmentProblem,
+    selected: npt.NDArray[np.bool_],
+    *,
+    method: str,
+    started: float,
+    score_scale: float,
+    stats: dict[str, Any],
+) -> Assignment:
+    """The answer of a backend that proved ``selected`` optimal itself (by duality): its
+    objective recomputed from the scores, the bound equal to it."""
+    objective = objective_value(problem, selected)
+    return Assignment(
+        problem=problem,
+        selected=selected,
+        objective=objective,
+        bound=objective,
+        status=Status.OPTIMAL,
+        method=method,
+        wall_time=time.perf_counter() - started,
+        raw_status="OPTIMAL",
+        score_scale=score_scale,
+        stats=stats,
+    )
 
 
 @dataclass(frozen=True, slots=True)

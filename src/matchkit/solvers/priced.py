@@ -42,10 +42,10 @@ import numpy as np
 import numpy.typing as npt
 from ortools.graph.python import min_cost_flow
 
-from matchkit.core.assignment import Assignment, Status, objective_value
+from matchkit.core.assignment import Assignment
 from matchkit.core.problem import AssignmentProblem, Feature
 from matchkit.core.scaling import scaled_profits
-from matchkit.solvers.base import Backend, SolveOptions
+from matchkit.solvers.base import Backend, SolveOptions, proven_optimal
 from matchkit.solvers.flow import solve_flow
 
 __all__ = ["ADDED", "AUTO_MIN_EDGES", "CANDIDATES", "FALLBACKS", "PRICED", "solve_priced"]
@@ -335,22 +335,9 @@ def solve_priced(problem: AssignmentProblem, options: SolveOptions) -> Assignmen
         chosen, t_first = rounds
     selected = np.zeros(problem.n_edges, dtype=np.bool_)
     selected[chosen] = True
-    objective = objective_value(problem, selected)
-    return Assignment(
-        problem=problem,
-        selected=selected,
-        objective=objective,
-        bound=objective,
-        status=Status.OPTIMAL,
-        method="priced",
-        wall_time=time.perf_counter() - t0,
-        raw_status="OPTIMAL",
-        score_scale=profits.scale,
-        stats={
-            **counts,
-            "first_edges_time": t_first,
-            "rounding_slack": profits.slack,
-        },
+    stats = {**counts, "first_edges_time": t_first, "rounding_slack": profits.slack}
+    return proven_optimal(
+        problem, selected, method="priced", started=t0, score_scale=profits.scale, stats=stats
     )
 
 

@@ -36,11 +36,11 @@ from dataclasses import replace
 import numpy as np
 import numpy.typing as npt
 
-from matchkit.core.assignment import Assignment, Status, objective_value
+from matchkit.core.assignment import Assignment
 from matchkit.core.problem import AssignmentProblem, Feature
 from matchkit.core.scaling import scaled_profits
 from matchkit.errors import MissingDependencyError
-from matchkit.solvers.base import Backend, SolveOptions
+from matchkit.solvers.base import Backend, SolveOptions, proven_optimal
 from matchkit.solvers.priced import solve_priced
 
 __all__ = [
@@ -194,23 +194,14 @@ def solve_simplex(problem: AssignmentProblem, options: SolveOptions) -> Assignme
     order = np.argsort(key, kind="stable")
     found = np.searchsorted(key, fs[real] * m + ft[real], sorter=order)
     selected[edges[order[found]]] = True
-    objective = objective_value(problem, selected)
-    return Assignment(
-        problem=problem,
-        selected=selected,
-        objective=objective,
-        bound=objective,
-        status=Status.OPTIMAL,
-        method="simplex",
-        wall_time=time.perf_counter() - t0,
-        raw_status="OPTIMAL",
-        score_scale=scale,
-        stats={
-            "rounds": rounds,
-            "priced_edges": int(edges.size),
-            "solve_time": solve_time,
-            "rounding_slack": profits.slack,
-        },
+    stats = {
+        "rounds": rounds,
+        "priced_edges": int(edges.size),
+        "solve_time": solve_time,
+        "rounding_slack": profits.slack,
+    }
+    return proven_optimal(
+        problem, selected, method="simplex", started=t0, score_scale=scale, stats=stats
     )
 
 
