@@ -9,7 +9,18 @@ from pathlib import Path
 from tests.bench_quick import run_quick
 
 ROOT = Path(__file__).resolve().parent.parent
-METHODS = {"flow", "cpsat", "bare", "networkx", "lsa", "milp", "cpsat_plain", "greedy", "random"}
+METHODS = {
+    "auto",
+    "flow",
+    "cpsat",
+    "bare",
+    "networkx",
+    "lsa",
+    "milp",
+    "cpsat_plain",
+    "greedy",
+    "random",
+}
 EXACT = METHODS - {"greedy", "random"}
 
 
@@ -31,7 +42,7 @@ def test_compare_benchmark_quick(tmp_path: Path) -> None:
             assert s["methods"][name]["objective"] <= flow["objective"] + 1e-6
     tiny = results["summary"][0]["methods"]
     assert tiny["flow"]["metrics"]["top_priority_matched"] >= 0
-    assert {r["kind"] for r in results["scaling"]} == {"matchkit", "bare"}
+    assert {r["kind"] for r in results["scaling"]} == {"matchkit", "bare", "pot"}
     text = (tmp_path / "compare.md").read_text()
     assert "networkx network_simplex" in text
     assert "## Scaling" in text
