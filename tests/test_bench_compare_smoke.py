@@ -6,21 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from benchmarks.compare import METHOD_ORDER
 from tests.bench_quick import run_quick
 
 ROOT = Path(__file__).resolve().parent.parent
-METHODS = {
-    "auto",
-    "flow",
-    "cpsat",
-    "bare",
-    "networkx",
-    "lsa",
-    "milp",
-    "cpsat_plain",
-    "greedy",
-    "random",
-}
+METHODS = set(METHOD_ORDER)  # every method runs on the tiny cases
 EXACT = METHODS - {"greedy", "random"}
 
 
