@@ -297,8 +297,8 @@ class PairRules:
         y = np.empty(i.size, dtype=np.uint64)
         one = np.uint64(1)
         for d in range(7):
-            np.take(self.s_eroded_days[d], i, out=x)
-            np.take(self.t_eroded_days[d], flat, out=y)
+            np.take(self.s_eroded_days[d], i, out=x, mode="clip")  # "raise" buffers `out`
+            np.take(self.t_eroded_days[d], flat, out=y, mode="clip")
             x &= y
             fits |= x != 0
             runs = np.zeros(i.size, dtype=np.int8)  # extra slots this day's window allows
