@@ -17,13 +17,14 @@ a selection meeting every rule; one pass, no re-solving.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from matchkit.core.problem import AssignmentProblem, Feature
 
-__all__ = ["Network", "build_network"]
+__all__ = ["Network", "build_network", "circulation_arcs"]
 
 I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
@@ -41,6 +42,36 @@ class Network:
     supplies: I64
 
 
+def circulation_arcs(
+    e_mentee: npt.NDArray[np.integer[Any]],
+    e_mentor: npt.NDArray[np.integer[Any]],
+    mentee_caps: I64,
+    mentor_caps: I64,
+    total: int,
+) -> tuple[I32, I32, I64]:
+    """Tails, heads and capacities of the circulation's arcs, in the order above: one per
+    edge (capacity 1), source -> each mentee (``mentee_caps``), each mentor -> sink
+    (``mentor_caps``), sink -> source (``total``)."""
+    nm, nt, n_free = mentee_caps.size, mentor_caps.size, int(e_mentee.shape[0])
+    sink = nm + nt + 1
+    n_arcs = n_free + nm + nt + 1
+    tails = np.empty(n_arcs, dtype=np.int32)
+    heads = np.empty(n_arcs, dtype=np.int32)
+    np.add(e_mentee, 1, out=tails[:n_free], casting="unsafe")
+    np.add(e_mentor, nm + 1, out=heads[:n_free], casting="unsafe")
+    tails[n_free : n_free + nm] = 0
+    heads[n_free : n_free + nm] = np.arange(1, nm + 1, dtype=np.int32)
+    tails[n_free + nm : n_arcs - 1] = np.arange(nm + 1, nm + nt + 1, dtype=np.int32)
+    heads[n_free + nm : n_arcs - 1] = sink
+    tails[-1], heads[-1] = sink, 0
+    caps = np.empty(n_arcs, dtype=np.int64)
+    caps[:n_free] = 1
+    caps[n_free : n_free + nm] = mentee_caps
+    caps[n_free + nm : n_arcs - 1] = mentor_caps
+    caps[-1] = total
+    return tails, heads, caps
+
+
 def build_network(problem: AssignmentProblem) -> Network:
     """Arcs and supplies of the problem's circulation (see the module docstring)."""
     nm, nt = problem.n_mentees, problem.n_mentors
@@ -52,24 +83,13 @@ def build_network(problem: AssignmentProblem) -> Network:
     else:
         free = None
         e_mentee, e_mentor = problem.mentee, problem.mentor
-    n_free = int(e_mentee.shape[0])
-    n_arcs = n_free + nm + nt + 1
-
-    tails = np.empty(n_arcs, dtype=np.int32)
-    heads = np.empty(n_arcs, dtype=np.int32)
-    np.add(e_mentee, 1, out=tails[:n_free], casting="unsafe")
-    np.add(e_mentor, nm + 1, out=heads[:n_free], casting="unsafe")
-    tails[n_free : n_free + nm] = 0
-    heads[n_free : n_free + nm] = np.arange(1, nm + 1, dtype=np.int32)
-    tails[n_free + nm : n_arcs - 1] = np.arange(nm + 1, nm + nt + 1, dtype=np.int32)
-    heads[n_free + nm : n_arcs - 1] = sink
-    tails[-1], heads[-1] = sink, 0
-
-    caps = np.empty(n_arcs, dtype=np.int64)
-    caps[:n_free] = 1
-    caps[n_free : n_free + nm] = problem.demand - problem.required
-    caps[n_free + nm : n_arcs - 1] = problem.capacity - problem.min_load
-    caps[-1] = int(problem.demand.sum())
+    tails, heads, caps = circulation_arcs(
+        e_mentee,
+        e_mentor,
+        problem.demand - problem.required,
+        problem.capacity - problem.min_load,
+        int(problem.demand.sum()),
+    )
 
     supplies = np.zeros(n_nodes, dtype=np.int64)
     supplies[0] = -int(problem.required.sum())
@@ -80,4 +100,4 @@ def build_network(problem: AssignmentProblem) -> Network:
         pins = np.flatnonzero(problem.pinned)
         supplies[1 : nm + 1] -= np.bincount(problem.mentee[pins], minlength=nm)
         supplies[nm + 1 : nm + nt + 1] += np.bincount(problem.mentor[pins], minlength=nt)
-    return Network(n_nodes, n_free, free, tails, heads, caps, supplies)
+    return Network(n_nodes, int(e_mentee.shape[0]), free, tails, heads, caps, supplies)

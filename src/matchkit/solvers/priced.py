@@ -45,6 +45,7 @@ from ortools.graph.python import min_cost_flow
 from matchkit.core.assignment import Assignment
 from matchkit.core.problem import AssignmentProblem, Feature
 from matchkit.core.scaling import scaled_profits
+from matchkit.solvers._network import circulation_arcs
 from matchkit.solvers._repair import repair, shortfall
 from matchkit.solvers.base import Backend, SolveOptions, proven_optimal
 from matchkit.solvers.flow import solve_flow
@@ -137,19 +138,10 @@ def _top_per_group(
 def _flow(
     mentee: IntArray, mentor: IntArray, profit: I64, demand: I64, capacity: I64
 ) -> I64 | None:
-    """An optimal selection (indices) over the given edges, by OR-Tools."""
-    n, m, k = demand.size, capacity.size, mentee.size
-    tails = np.empty(k + n + m + 1, dtype=np.int32)
-    heads = np.empty_like(tails)
-    np.add(mentee, 1, out=tails[:k], casting="unsafe")
-    np.add(mentor, n + 1, out=heads[:k], casting="unsafe")
-    tails[k : k + n], heads[k : k + n] = 0, np.arange(1, n + 1)
-    tails[k + n : -1], heads[k + n : -1] = np.arange(n + 1, n + m + 1), n + m + 1
-    tails[-1], heads[-1] = n + m + 1, 0
-    caps = np.ones(tails.size, dtype=np.int64)
-    caps[k : k + n] = demand
-    caps[k + n : -1] = capacity
-    caps[-1] = int(demand.sum())
+    """An optimal selection (indices) over the given edges, by OR-Tools (the flow backend's
+    network, :mod:`._network`)."""
+    k = mentee.size
+    tails, heads, caps = circulation_arcs(mentee, mentor, demand, capacity, int(demand.sum()))
     costs = np.zeros(tails.size, dtype=np.int64)
     np.negative(profit, out=costs[:k])
     smcf = min_cost_flow.SimpleMinCostFlow()
