@@ -32,6 +32,7 @@ def test_solve_options_are_keyword_only() -> None:
         "time_limit",
         "seed",
         "workers",
+        "start",
     ]
 
 

