@@ -186,12 +186,12 @@ def _smallest_random(sizes: tuple[Size, ...]) -> Size | None:
     return min((s for s in sizes if s.policy is None), key=lambda s: s.n_edges, default=None)
 
 
-def _cases(sizes: tuple[Size, ...], paths: dict[str, Path]) -> list[Case]:
+def _cases(sizes: tuple[Size, ...], edges_of: dict[str, int]) -> list[Case]:
     """Integer scores on every size, float scores too on the smallest random one."""
     smallest = _smallest_random(sizes)
     cases = []
     for size in sizes:
-        edges = instance_edges(paths[size.name])
+        edges = edges_of[size.name]
         cases.append(Case(size, "int", edges))
         if size == smallest:
             cases.append(Case(size, "float", edges))
@@ -201,8 +201,9 @@ def _cases(sizes: tuple[Size, ...], paths: dict[str, Path]) -> list[Case]:
 def run_engine(config: Config) -> dict[str, Any]:
     """Run every case of ``config`` and return the results document."""
     paths = {s.name: ensure_cached(config.cache_dir, s, config.seed) for s in config.sizes}
+    edges_of = {name: instance_edges(path) for name, path in paths.items()}
     cases_out = []
-    for case in _cases(config.sizes, paths):
+    for case in _cases(config.sizes, edges_of):
         cases_out.append(measure_case(case, paths[case.size.name], _repeats(config, case.size)))
     smallest = _smallest_random(config.sizes)
     cpsat = None
@@ -226,7 +227,7 @@ def run_engine(config: Config) -> dict[str, Any]:
                 "mentees": s.n_mentees,
                 "mentors": s.n_mentors,
                 "k": s.k,
-                "edges": instance_edges(paths[s.name]),
+                "edges": edges_of[s.name],
                 "policy": None if s.policy is None else dict(s.policy),
             }
             for s in config.sizes

@@ -50,7 +50,15 @@ from matchkit.solvers._repair import repair, shortfall
 from matchkit.solvers.base import Backend, SolveOptions, proven_optimal
 from matchkit.solvers.flow import solve_flow
 
-__all__ = ["ADDED", "AUTO_MIN_EDGES", "CANDIDATES", "FALLBACKS", "PRICED", "solve_priced"]
+__all__ = [
+    "ADDED",
+    "AUTO_MIN_EDGES",
+    "CANDIDATES",
+    "FALLBACKS",
+    "PRICED",
+    "rank_in_runs",
+    "solve_priced",
+]
 
 I64 = npt.NDArray[np.int64]
 IntArray = npt.NDArray[np.integer[Any]]
@@ -83,6 +91,12 @@ MAX_ROUNDS = 40
 AUTO_MIN_EDGES = 200_000
 """``method="auto"`` takes this backend from this many edges (below, flow takes a few ms)."""
 BINS = 32
+
+
+def rank_in_runs(keys: IntArray) -> I64:
+    """Each position's rank within its run of equal ``keys`` (sorted): 0, 1, ... per run."""
+    first = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    return np.arange(keys.size) - np.repeat(first, np.diff(np.r_[first, keys.size]))
 
 
 def _bins(loss: I64, work: I64) -> U8:
@@ -128,10 +142,7 @@ def _top_per_group(
         order = np.argsort(g * span + loss[cand])
     else:
         order = np.lexsort((loss[cand], g))
-    sg = g[order]
-    first = np.searchsorted(sg, np.arange(n_groups))
-    rank = np.arange(sg.size) - first[sg]
-    keep[cand[order[rank < k]]] = True
+    keep[cand[order[rank_in_runs(g[order]) < k]]] = True
     return keep
 
 
@@ -342,10 +353,7 @@ def solve_priced(problem: AssignmentProblem, options: SolveOptions) -> Assignmen
 def _most_under(bad: I64, owner: IntArray, under: I64) -> I64:
     """Of the underpriced edges ``bad``, each mentee's :data:`ADDED` most underpriced."""
     order = np.argsort(owner.astype(np.int64) * (int(under.max()) + 1) - under)
-    owner = owner[order]
-    first = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
-    rank = np.arange(owner.size) - np.repeat(first, np.diff(np.r_[first, owner.size]))
-    return bad[order[rank < ADDED]]
+    return bad[order[rank_in_runs(owner[order]) < ADDED]]
 
 
 PRICED = Backend(

@@ -41,7 +41,7 @@ from matchkit.core.problem import AssignmentProblem, Feature
 from matchkit.core.scaling import scaled_profits
 from matchkit.errors import MissingDependencyError
 from matchkit.solvers.base import Backend, SolveOptions, proven_optimal
-from matchkit.solvers.priced import solve_priced
+from matchkit.solvers.priced import rank_in_runs, solve_priced
 
 __all__ = [
     "AUTO_MAX_DEGREE",
@@ -107,9 +107,7 @@ def _top(mentee: I64, profit: I64, n_mentees: int, k: int) -> tuple[npt.NDArray[
     else:
         by_profit = np.argsort(-profit, kind="stable")
         order = by_profit[np.argsort(mentee[by_profit], kind="stable")]
-    sm = mentee[order]
-    first = np.searchsorted(sm, np.arange(n_mentees))
-    rank = np.arange(sm.size) - first[sm]
+    rank = rank_in_runs(mentee[order])
     keep = np.zeros(mentee.size, dtype=np.bool_)
     keep[order[rank < k]] = True
     return keep, order[rank == 0]
