@@ -4,11 +4,11 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: install test lint typecheck pytest bench bench-engine bench-domain bench-compare bench-rich bench-continuity bench-whatif demo clean
+.PHONY: install test lint typecheck importlint docs pytest bench bench-engine bench-domain bench-compare bench-rich bench-continuity bench-whatif demo clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench,docs]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -20,10 +20,19 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The layer contracts of docs/explanation/architecture.md ([tool.importlinter] in pyproject.toml).
+importlint: $(STAMP)
+	$(BIN)/lint-imports
+
+# The documentation site (mkdocs-material; the API reference from the docstrings), built
+# strictly: a broken link, a bad docstring or a page missing from the nav fails.
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict --site-dir site
+
 pytest: $(STAMP)
 	$(BIN)/python -m pytest src tests -q
 
-test: lint typecheck pytest
+test: lint typecheck importlint docs pytest
 
 # Every figure in docs/benchmarks.md (about two hours on 2 cores).
 bench: bench-engine bench-domain bench-compare bench-rich bench-continuity bench-whatif

@@ -34,10 +34,11 @@ def run_method(case: Case, seed: int, method: str, limits: Limits) -> dict[str, 
 
     cohort = policy = rules = None
     if case.kind == "cohort":
-        from matchkit.domain.compile import MILLI, compile_problem
-        from matchkit.domain.prepare import prepare
-        from matchkit.domain.solve import join
+        from matchkit.compiler.prepare import prepare
+        from matchkit.compiler.problem import compile_problem
+        from matchkit.compiler.rules import MILLI
         from matchkit.synth import generate_cohort
+        from matchkit.workflows.solve import join
 
         cohort = generate_cohort(n_mentors=case.mentors, n_mentees=case.mentees, seed=seed)
         policy = Policy(**dict(case.policy))

@@ -113,8 +113,8 @@ def distinct_candidates(
 def _cohort(size: Size, seed: int) -> dict[str, npt.NDArray[np.generic]]:
     """The compiled problem of the synthetic cohort of ``size`` (integer scores only)."""
     from matchkit import Feature, Policy
-    from matchkit.domain.compile import compile_problem
-    from matchkit.domain.prepare import prepare
+    from matchkit.compiler.prepare import prepare
+    from matchkit.compiler.problem import compile_problem
     from matchkit.synth import generate_cohort
 
     cohort = generate_cohort(n_mentors=size.n_mentors, n_mentees=size.n_mentees, seed=seed)

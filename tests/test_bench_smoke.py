@@ -88,9 +88,9 @@ def test_cohort_instance_is_the_compiled_problem(quick_run: tuple[dict[str, Any]
     compiled milli-points) once the constant sum of unmatched penalties, folded into the
     cached scores, is taken off."""
     from matchkit import Policy, solve
-    from matchkit.domain.compile import compile_problem
-    from matchkit.domain.prepare import prepare
-    from matchkit.domain.rules import MILLI
+    from matchkit.compiler.prepare import prepare
+    from matchkit.compiler.problem import compile_problem
+    from matchkit.compiler.rules import MILLI
     from matchkit.synth import generate_cohort
 
     results, tmp = quick_run

@@ -277,12 +277,12 @@ def test_spinner_only_on_a_terminal() -> None:
 
     from rich.console import Console
 
-    from matchkit.cli import _step
+    from matchkit.cli.app import step
 
     for terminal in (True, False):
         buffer = io.StringIO()
         console = Console(file=buffer, force_terminal=terminal)
-        with _step(console, "Working"):
+        with step(console, "Working"):
             pass
         assert console.is_terminal is terminal
     assert buffer.getvalue() == ""  # nothing at all written when not a terminal

@@ -30,10 +30,11 @@ from matchkit import (
     solve,
     verify,
 )
-from matchkit.domain.compile import MILLI, compile_problem
-from matchkit.domain.prepare import prepare
+from matchkit.compiler.prepare import prepare
+from matchkit.compiler.problem import compile_problem
+from matchkit.compiler.rules import MILLI
 from matchkit.synth import generate, generate_cohort
-from matchkit.verify import _breaks as rule_broken
+from matchkit.verify.checks import pair_breaks as rule_broken
 
 LOOSE = Policy(weights={"continuity": 0.0})
 """No continuity weight: the optimum breaks pairs freely, so the rules under test bind."""

@@ -190,7 +190,7 @@ def test_policy_validation() -> None:
 
 
 def test_cohort_model_copy_with_changes_does_not_reuse_cached_arrays() -> None:
-    from matchkit.domain.arrays import cohort_arrays
+    from matchkit.compiler.arrays import cohort_arrays
     from matchkit.synth import generate_cohort
 
     cohort = generate_cohort(5, 10, seed=1)

@@ -25,8 +25,9 @@ from matchkit import (
     solve,
     verify,
 )
-from matchkit.domain.arrays import cohort_arrays
-from matchkit.domain.compile import PairRules, compile_problem
+from matchkit.compiler.arrays import cohort_arrays
+from matchkit.compiler.problem import compile_problem
+from matchkit.compiler.rules import PairRules
 from matchkit.domain.geo import haversine_km
 
 # --- a slow, obviously correct reference for eligibility -----------------------------------

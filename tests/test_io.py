@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from tests.domain_strategies import cohorts
 
 from matchkit import Cohort, InputError, MatchResult, Mentee, Mentor, Policy, solve
-from matchkit._io_cohort import ATTR, MENTEES, MENTORS, Table
-from matchkit._io_csv import escape, unescape
 from matchkit.io import read_cohort, read_policy, read_result, write_cohort, write_result
+from matchkit.io.cells import escape, unescape
+from matchkit.io.people import ATTR, MENTEES, MENTORS, Table
 
 MENTORS_HEADER = "id,subjects,capacity,availability,district"
 MENTEES_HEADER = "id,level,grade,needs,availability,district"

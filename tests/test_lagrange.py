@@ -1,4 +1,4 @@
-"""The Lagrangian bound's per-mentor schedules (``matchkit.domain.lagrange``) against brute
+"""The Lagrangian bound's per-mentor schedules (``matchkit.rich.bound``) against brute
 force: each mentor's schedule keeps sessions apart and offline sessions a travel buffer
 apart, and is the best such schedule, neither more (an invalid bound) nor less (a weak
 one)."""
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from matchkit.domain.lagrange import _Options
+from matchkit.rich.bound import _Options
 
 Option = tuple[int, int, int, bool]  # mentor, start, length, offline
 

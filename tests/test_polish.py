@@ -1,4 +1,4 @@
-"""Neighbourhood search (matchkit.domain.polish): keeps every rule, never worse, finds gains."""
+"""Neighbourhood search (matchkit.rich.polish): keeps every rule, never worse, finds gains."""
 
 from __future__ import annotations
 
@@ -7,15 +7,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.domain_strategies import cohorts
 
-import matchkit.domain.rich as rich
+import matchkit.rich.pipeline as rich
 from matchkit import Cohort, Policy
-from matchkit.domain.compile import compile_problem
-from matchkit.domain.groups import group_rules
-from matchkit.domain.lagrange import session_bound
+from matchkit.compiler.groups import group_rules
+from matchkit.compiler.prepare import prepare
+from matchkit.compiler.problem import compile_problem
 from matchkit.domain.policy import Floor, GroupCap
-from matchkit.domain.polish import _guided, _Search, polish
-from matchkit.domain.prepare import prepare
-from matchkit.domain.rich_checks import RichData, StartTable, rich_data, rule_breaks
+from matchkit.rich.bound import session_bound
+from matchkit.rich.data import RichData, StartTable, rich_data, rule_breaks
+from matchkit.rich.polish import _guided, _Search, polish
 from matchkit.synth import generate_cohort
 
 INF = float("inf")

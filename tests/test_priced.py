@@ -1,4 +1,4 @@
-"""The ``priced`` backend (min-cost flow on priced edges, repaired answers) against flow."""
+"""The ``priced`` backend (min-cost flow on priced edges, circulation steps) against flow."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def test_priced_and_flow_agree_whatever_the_first_edges(
     added: int,
     share: float,
 ) -> None:
-    """Few first edges force pricing rounds, full and partial repairs (share 0: nothing
+    """Few first edges force pricing rounds, full and partial circulation steps (share 0: nothing
     offered beyond the bound) and solves again; the answer is the flow backend's optimum,
     proven by the prices (never handed on)."""
     a = _solve(
@@ -67,7 +67,7 @@ def _crowded(seed: int, n: int = 400, m: int = 80, k: int = 40) -> AssignmentPro
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_crowded_problems_take_rounds_and_repairs(seed: int) -> None:
+def test_crowded_problems_take_rounds_and_circulations(seed: int) -> None:
     p = _crowded(seed)
     a = _solve(p, CANDIDATES=2, FALLBACKS=2, ADDED=3)
     b = solve_assignment(p, method="flow")
@@ -78,23 +78,23 @@ def test_crowded_problems_take_rounds_and_repairs(seed: int) -> None:
     assert verify_assignment(p, a) == []  # type: ignore[arg-type]
 
 
-def test_repairs_alone_reach_the_optimum() -> None:
-    """After the first solve, only full repairs (no second solve) on these instances."""
+def test_circulations_alone_reach_the_optimum() -> None:
+    """After the first solve, only full circulation steps (no second solve) on these instances."""
     for seed in range(4):
         p = _crowded(seed)
         a = _solve(p, CANDIDATES=4, FALLBACKS=8, REPAIR_SHARE=10.0**9)
         assert a.stats["flow_solves"] == 1  # type: ignore[attr-defined]
-        assert a.stats["repairs"] >= 1  # type: ignore[attr-defined]
+        assert a.stats["circulations"] >= 1  # type: ignore[attr-defined]
         assert a.objective == solve_assignment(p, method="flow").objective  # type: ignore[attr-defined]
 
 
-def test_partial_repairs_are_proven_over_the_edges_offered() -> None:
-    """A small repair budget: answers optimal over the edges offered only, priced again."""
+def test_partial_circulations_are_proven_over_the_edges_offered() -> None:
+    """A small circulation budget: answers optimal over the edges offered only, priced again."""
     partial = 0
     for seed in range(4):
         p = _crowded(seed)
         a = _solve(p, CANDIDATES=2, FALLBACKS=4, REPAIR_SHARE=0.05)
-        partial += a.stats["partial_repairs"]  # type: ignore[attr-defined]
+        partial += a.stats["partial_circulations"]  # type: ignore[attr-defined]
         assert a.method == "priced"  # type: ignore[attr-defined]
         assert a.objective == solve_assignment(p, method="flow").objective  # type: ignore[attr-defined]
     assert partial >= 1

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.domain_strategies import cohorts
 
-import matchkit.domain.rich as rich
+import matchkit.rich.pipeline as rich
 from matchkit import (
     Cohort,
     InputError,
@@ -387,7 +387,7 @@ def test_the_lagrangian_and_session_capacity_bounds_never_cut_off_the_optimum(
 ) -> None:
     import numpy as np
 
-    from matchkit.domain.lagrange import session_bound
+    from matchkit.rich.bound import session_bound
 
     captured = {}
     original = rich._start

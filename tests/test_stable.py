@@ -25,7 +25,7 @@ from matchkit import (
     solve,
     verify,
 )
-from matchkit.domain.stable import deferred_acceptance
+from matchkit.methods.stable import deferred_acceptance
 from matchkit.synth import generate_cohort
 
 

@@ -6,14 +6,7 @@ Array level: build an :class:`AssignmentProblem`, call :func:`solve_assignment`,
 answer with :func:`verify_assignment`.
 """
 
-from matchkit.core import (
-    Assignment,
-    AssignmentProblem,
-    Feature,
-    Status,
-    available_methods,
-    solve_assignment,
-)
+from matchkit.core import Assignment, AssignmentProblem, Feature, Status
 from matchkit.domain import (
     Availability,
     BreakReason,
@@ -38,10 +31,6 @@ from matchkit.domain import (
     UnmatchedReason,
     Weights,
 )
-from matchkit.domain.continuity import rematch
-from matchkit.domain.repair import repair
-from matchkit.domain.solve import solve
-from matchkit.domain.stable import blocking_pairs
 from matchkit.errors import (
     InputError,
     InputProblem,
@@ -50,7 +39,12 @@ from matchkit.errors import (
     UnknownMethodError,
     UnsupportedFeatureError,
 )
+from matchkit.methods.stable import blocking_pairs
+from matchkit.solvers import available_methods, solve_assignment
 from matchkit.verify import Violation, verify, verify_assignment
+from matchkit.workflows.rematch import rematch
+from matchkit.workflows.repair import repair
+from matchkit.workflows.solve import solve
 
 __version__ = "0.1.0"
 

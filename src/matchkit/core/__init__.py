@@ -1,14 +1,11 @@
-"""The array-level engine: problem, assignment, and one solve entry point (numpy only)."""
+"""Arrays in, arrays out: the problem, its answer, one status enum, options and scaling.
+
+:class:`AssignmentProblem` is what every backend solves and :class:`Assignment` what it
+returns; :class:`Status` is the one status enum of the whole library. This package imports
+numpy and :mod:`matchkit.errors` only: it knows nothing of records, files or solvers.
+"""
 
 from matchkit.core.assignment import Assignment, Status
 from matchkit.core.problem import AssignmentProblem, Feature
-from matchkit.core.solve import available_methods, solve_assignment
 
-__all__ = [
-    "Assignment",
-    "AssignmentProblem",
-    "Feature",
-    "Status",
-    "available_methods",
-    "solve_assignment",
-]
+__all__ = ["Assignment", "AssignmentProblem", "Feature", "Status"]

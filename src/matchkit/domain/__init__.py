@@ -1,4 +1,11 @@
-"""The domain layer: people, subjects and weeks, compiled down to the array-level engine."""
+"""The records people write and read: mentors, mentees, cohorts, policies, weeks, results.
+
+:class:`Mentor`, :class:`Mentee`, :class:`Cohort`, :class:`Policy`, :class:`Availability`
+and :class:`MatchResult` are frozen pydantic models: validated on construction, JSON in and
+out. Nothing here knows that a solver exists: this package imports :mod:`matchkit.errors`
+and, for the one :class:`~matchkit.core.Status` enum results carry, :mod:`matchkit.core`;
+``geo`` holds Seoul's districts and distances.
+"""
 
 from matchkit.domain.model import Cohort, Level, Mentee, Mentor, Mode
 from matchkit.domain.policy import CategoryLimit, Floor, GroupCap, Policy, Sessions, Weights

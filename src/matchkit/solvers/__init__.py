@@ -1,42 +1,23 @@
-"""Solver backends and their registry.
+"""The engine: every backend, the one registry, and the one dispatcher.
 
-Each backend is one module with one solve function and a :class:`Backend` record that says,
-as data, which problem features it represents exactly. ``method="auto"`` takes the first
-backend in :data:`AUTO_ORDER` that supports every feature the problem uses.
+:func:`solve_assignment` takes an :class:`~matchkit.core.AssignmentProblem` and returns an
+:class:`~matchkit.core.Assignment`; :data:`BACKENDS` holds every backend by name, each
+declaring as data which problem features it represents (:class:`Backend`), and
+:data:`AUTO_ORDER` is the order ``method="auto"`` tries them in. Backends see arrays only:
+this package imports :mod:`matchkit.core`, :mod:`matchkit.errors`, numpy and OR-Tools
+(CP-SAT only when a CP-SAT solve runs; POT, optional, only in the ``simplex`` backend), and
+never a record of :mod:`matchkit.domain`.
 """
 
-from __future__ import annotations
-
-from matchkit.core.assignment import Assignment
-from matchkit.core.problem import AssignmentProblem, Feature
 from matchkit.solvers.base import Backend, SolveOptions
-from matchkit.solvers.flow import FLOW
-from matchkit.solvers.priced import PRICED
-from matchkit.solvers.simplex import SIMPLEX
+from matchkit.solvers.dispatch import available_methods, solve_assignment
+from matchkit.solvers.registry import AUTO_ORDER, BACKENDS
 
-
-def _solve_cpsat(problem: AssignmentProblem, options: SolveOptions) -> Assignment:
-    # CP-SAT (and the pandas it imports) costs about 0.5 s to import: only when used.
-    from matchkit.solvers.cpsat import solve_cpsat
-
-    return solve_cpsat(problem, options)
-
-
-CPSAT = Backend(
-    name="cpsat",
-    solve=_solve_cpsat,
-    supports=frozenset(Feature),
-    exact=True,
-    description="OR-Tools CP-SAT, one Boolean per edge; every feature; honours time_limit",
-)
-
-__all__ = ["AUTO_ORDER", "BACKENDS", "Backend", "SolveOptions"]
-
-BACKENDS: dict[str, Backend] = {b.name: b for b in (FLOW, CPSAT, SIMPLEX, PRICED)}
-"""Every backend by name."""
-
-AUTO_ORDER: tuple[str, ...] = ("simplex", "priced", "flow", "cpsat")
-"""The order ``method="auto"`` tries backends in: fastest exact first (``simplex`` only
-where POT is installed and the problem is large with few candidates per mentee, see
-:mod:`matchkit.solvers.simplex`; ``priced`` on other large problems it represents, see
-:mod:`matchkit.solvers.priced`)."""
+__all__ = [
+    "AUTO_ORDER",
+    "BACKENDS",
+    "Backend",
+    "SolveOptions",
+    "available_methods",
+    "solve_assignment",
+]

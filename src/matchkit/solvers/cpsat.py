@@ -26,9 +26,17 @@ from matchkit.core.problem import AssignmentProblem, Feature
 from matchkit.core.scaling import scaled_profits
 from matchkit.errors import MatchkitError
 from matchkit.solvers.base import SolveOptions
+from matchkit.solvers.flow import solve_flow
 from matchkit.solvers.infeasibility import cut_explanation
 
-__all__ = ["solve_cpsat"]
+__all__ = [
+    "add_linear",
+    "build_model",
+    "grouped_index",
+    "grouped_list",
+    "solve_cpsat",
+    "solve_with_at_least",
+]
 
 STATUS_MAP: dict[object, Status] = {
     cp_model.OPTIMAL: Status.OPTIMAL,
@@ -50,19 +58,21 @@ def grouped_index(
     return order, starts
 
 
-def _groups(key: npt.NDArray[np.integer], n: int) -> tuple[list[int], npt.NDArray[np.int64]]:
+def grouped_list(key: npt.NDArray[np.integer], n: int) -> tuple[list[int], npt.NDArray[np.int64]]:
     """Edge indices grouped by ``key`` (as one list) and each group's start offset."""
     order, starts = grouped_index(key, n)
     return order.tolist(), starts
 
 
-def _add_linear(
+def add_linear(
     proto: cp_model_helper.CpModelProto,
     members: list[int],
     coeffs: list[int],
     lo: int,
     hi: int,
 ) -> None:
+    """Add ``lo <= sum(coeffs * members) <= hi`` to ``proto`` in bulk (no Python objects per
+    term)."""
     ct = proto.constraints.add()
     ct.linear.vars.extend(members)
     ct.linear.coeffs.extend(coeffs)
@@ -83,13 +93,13 @@ def build_model(problem: AssignmentProblem, profit: npt.NDArray[np.int64]) -> cp
     proto.variables.extend(variables)
     del variables
 
-    members, starts = _groups(p.mentee, p.n_mentees)
+    members, starts = grouped_list(p.mentee, p.n_mentees)
     degree = np.diff(starts)
     for i in np.flatnonzero((p.required > 0) | (p.demand < degree)).tolist():
         a, b = int(starts[i]), int(starts[i + 1])
-        _add_linear(proto, members[a:b], [1] * (b - a), int(p.required[i]), int(p.demand[i]))
+        add_linear(proto, members[a:b], [1] * (b - a), int(p.required[i]), int(p.demand[i]))
 
-    members, starts = _groups(p.mentor, p.n_mentors)
+    members, starts = grouped_list(p.mentor, p.n_mentors)
     reach = np.bincount(p.mentor, weights=p.weight, minlength=p.n_mentors)
     unit = Feature.WEIGHT not in p.features
     weights = None if unit else p.weight.tolist()
@@ -97,7 +107,7 @@ def build_model(problem: AssignmentProblem, profit: npt.NDArray[np.int64]) -> cp
         a, b = int(starts[j]), int(starts[j + 1])
         mem = members[a:b]
         coeffs = [1] * (b - a) if weights is None else [weights[e] for e in mem]
-        _add_linear(proto, mem, coeffs, int(p.min_load[j]), int(p.capacity[j]))
+        add_linear(proto, mem, coeffs, int(p.min_load[j]), int(p.capacity[j]))
 
     nonzero = np.flatnonzero(profit)
     proto.objective.vars.extend(nonzero.tolist())
@@ -110,7 +120,6 @@ def _hint(problem: AssignmentProblem, options: SolveOptions) -> npt.NDArray[np.b
         return options.hint
     if Feature.WEIGHT in problem.features:
         return None
-    from matchkit.solvers.flow import solve_flow
 
     warm = solve_flow(problem, options)
     return np.asarray(warm.selected) if warm.status.has_solution else None
@@ -186,3 +195,36 @@ def solve_cpsat(problem: AssignmentProblem, options: SolveOptions) -> Assignment
             "rounding_slack": profits.slack,
         },
     )
+
+
+def solve_with_at_least(
+    p: AssignmentProblem,
+    bonus: npt.NDArray[np.bool_],
+    need: int,
+    start: npt.NDArray[np.bool_],
+    bound: float,
+    *,
+    seed: int,
+    time_limit: float,
+) -> tuple[npt.NDArray[np.bool_], float]:
+    """CP-SAT on ``p`` plus "at least ``need`` of the ``bonus`` edges", hinted with ``start``
+    (one worker, ``seed``, ``time_limit`` seconds): the better of its answer and ``start``,
+    and the lower of ``bound`` and CP-SAT's bound (both in ``p``'s scaled units)."""
+    profit = np.asarray(p.score, np.int64) + np.asarray(p.unmatched_penalty, np.int64)[p.mentee]
+    model = build_model(p, profit)
+    model.add(
+        sum(model.get_bool_var_from_proto_index(int(e)) for e in np.flatnonzero(bonus)) >= need
+    )
+    model.proto.solution_hint.vars.extend(range(p.n_edges))
+    model.proto.solution_hint.values.extend(start.astype(np.int64).tolist())
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    solver.parameters.max_time_in_seconds = time_limit
+    raw = solver.solve(model)
+    if raw not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return start, bound
+    constant = float(np.asarray(p.unmatched_penalty).sum())
+    sel = np.asarray(solver.response_proto.solution, dtype=np.int64) > 0
+    better = objective_value(p, sel) > objective_value(p, start)
+    return (sel if better else start), min(bound, -solver.best_objective_bound - constant)

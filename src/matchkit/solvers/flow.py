@@ -1,7 +1,7 @@
 """The ``flow`` backend: OR-Tools ``SimpleMinCostFlow`` on the problem's circulation.
 
 Exact for every feature but non-unit edge weights. Arcs go in with three bulk calls and the
-flows come back with one; see :mod:`matchkit.solvers._network` for the network and
+flows come back with one; see :mod:`matchkit.solvers.network` for the network and
 :mod:`matchkit.core.scaling` for how scores become integer costs.
 """
 
@@ -15,9 +15,9 @@ from ortools.graph.python import min_cost_flow
 from matchkit.core.assignment import Assignment, Status, objective_value
 from matchkit.core.problem import AssignmentProblem, Feature
 from matchkit.core.scaling import scaled_profits
-from matchkit.solvers._network import build_network
 from matchkit.solvers.base import Backend, SolveOptions
 from matchkit.solvers.infeasibility import cut_explanation
+from matchkit.solvers.network import build_network
 
 __all__ = ["FLOW", "solve_flow"]
 

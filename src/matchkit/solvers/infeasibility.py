@@ -14,7 +14,7 @@ import numpy.typing as npt
 from ortools.graph.python import max_flow
 
 from matchkit.core.problem import AssignmentProblem, Feature
-from matchkit.solvers._network import build_network
+from matchkit.solvers.network import build_network
 
 __all__ = ["cut_explanation", "quick_explanation"]
 

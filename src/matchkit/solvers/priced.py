@@ -22,14 +22,14 @@ every edge (linear-programming duality; the transportation polytope is integral)
    optimal over all edges, proven.
 5. **Repair** otherwise: each mentee with underpriced edges gets its :data:`ADDED` most
    underpriced ones for later solves, and the answer is improved by a min-cost circulation
-   over the arcs of its residual network of small reduced cost (:mod:`._repair`): exactly
+   over the arcs of its residual network of small reduced cost (:mod:`.circulation`): exactly
    optimal over every edge when those arcs are few enough, else optimal over the edges
    offered, which step 3 then proves (or, if its prices keep rising or give no certificate,
    the edges kept so far are solved again). Back to step 4.
 
 Every answer returned is proven by step 4. If a proof fails where it cannot (after a solve or
-an exact repair), or :data:`MAX_ROUNDS` pass, the whole problem goes to the ``flow`` backend
-(never seen so far).
+an exact circulation step), or :data:`MAX_ROUNDS` pass, the whole problem goes to the
+``flow`` backend (never seen so far).
 """
 
 from __future__ import annotations
@@ -45,10 +45,10 @@ from ortools.graph.python import min_cost_flow
 from matchkit.core.assignment import Assignment
 from matchkit.core.problem import AssignmentProblem, Feature
 from matchkit.core.scaling import scaled_profits
-from matchkit.solvers._network import circulation_arcs
-from matchkit.solvers._repair import repair, shortfall
 from matchkit.solvers.base import Backend, SolveOptions, proven_optimal
+from matchkit.solvers.circulation import circulate, shortfall
 from matchkit.solvers.flow import solve_flow
+from matchkit.solvers.network import circulation_arcs
 
 __all__ = [
     "ADDED",
@@ -75,16 +75,16 @@ edges alone leave the first answer 22% short at Seoul size (570,000 underpriced 
 with 40 fallbacks per mentor added it is 0.04% short (7,800). In crowded cohorts the
 optimum goes deep into mentees' lists (at metro size, a tenth of matched mentees get their
 45th choice or worse), and a mentor's fallbacks are where they land. With 6 and 60 every
-cohort tried took one solve and two repairs; with 6 and 30, and with 6 or 4 and 40,
+cohort tried took one solve and two circulation steps; with 6 and 30, and with 6 or 4 and 40,
 national size took more."""
 ADDED = 30
 """Underpriced edges added per mentee and round (its most underpriced)."""
 REPAIR_SHARE = 0.3
-"""A repair offers at most this share of the edges solved over (where more are within its
-bound, a partial repair). Measured at national size after the first solve (48,000 edges
-underpriced): 0.3 took two repairs, 4.2 and 4.6 s (25.0 s in all); 0.2 three (28.3 s);
+"""A circulation step offers at most this share of the edges solved over (where more are within its
+bound, a partial circulation step). Measured at national size after the first solve (48,000 edges
+underpriced): 0.3 took two circulation steps, 4.2 and 4.6 s (25.0 s in all); 0.2 three (28.3 s);
 0.5 two, larger (27.1 s); 0.1 left an answer that was not optimal over the edges offered,
-solved again (a second solve costs 9-10 s there). OR-Tools' time on a repair follows its
+solved again (a second solve costs 9-10 s there). OR-Tools' time on a circulation step follows its
 nodes more than its arcs: the residual arcs that lead nowhere are dropped first."""
 MAX_ROUNDS = 40
 """Beyond this many rounds the problem goes to the flow backend (none needed so far)."""
@@ -250,7 +250,7 @@ def _rounds(
 ) -> tuple[I64, float] | None:
     """The optimal selection (edge indices), proven, and the first edges' time; None when
     the proof fails (it should not) or takes too many rounds. ``useful``: None if every
-    edge is; ``counts`` receives the rounds, solves, repairs and edges solved over."""
+    edge is; ``counts`` receives the rounds, solves, circulation steps and edges solved over."""
     t0 = time.perf_counter()
     n, m = problem.n_mentees, problem.n_mentors
     mentee, mentor = problem.mentee, problem.mentor
@@ -264,7 +264,7 @@ def _rounds(
     edges = np.flatnonzero(keep)
     chosen: I64 | None = None  # edge indices of the current answer; None: solve again
     basis: I64 | None = None  # the edges it is optimal over (None: ``edges``)
-    exact = True  # the current answer is optimal over ``edges`` (else: a partial repair)
+    exact = True  # the current answer is optimal over ``edges`` (else: a partial circulation step)
     steps = 0
     while True:
         counts["rounds"] += 1
@@ -281,8 +281,8 @@ def _rounds(
                 return None
             chosen, exact = edges[out], True
         at = np.searchsorted(basis, chosen)
-        # After a partial repair, prices still rising after twice the steps they took last
-        # time mean a positive cycle: the repaired answer is not optimal here; solve again
+        # After a partial circulation step, prices still rising after twice the steps they
+        # took last time mean a positive cycle: the answer is not optimal here; solve again
         # (also when the prices are no certificate, below).
         z, took = _prices(*sub, at, n, m, m + 2 if exact else 2 * steps + 20)
         y = np.zeros(n, dtype=np.int64)
@@ -292,7 +292,7 @@ def _rounds(
         if z is None or int(y @ demand + z @ capacity) != int(profit[chosen].sum()):
             if exact:
                 return None  # no certificate for an optimal answer: it should not happen
-            chosen = None  # a partial repair not optimal over these edges: solve again
+            chosen = None  # a partial circulation step not optimal over these edges: solve again
             continue
         steps = took
         under = np.take(z, mentor, out=work[0], mode="clip")  # profit - price - value
@@ -308,14 +308,14 @@ def _rounds(
         keep[_most_under(bad, mentee[bad], under[bad])] = True
         total = shortfall(bad, mentee, mentor, under, n, m)
         budget = int(REPAIR_SHARE * edges.size)
-        fixed = repair(problem, under, useful, chosen, y, z, total, budget)
+        fixed = circulate(problem, under, useful, chosen, y, z, total, budget)
         if fixed is None:
             chosen = None
         else:
-            counts["repairs"] += 1
+            counts["circulations"] += 1
             chosen, exact, offered = fixed
             basis = None if exact else offered
-            counts["partial_repairs"] += not exact
+            counts["partial_circulations"] += not exact
             keep[chosen] = True
         edges = np.flatnonzero(keep)
 
@@ -332,7 +332,13 @@ def solve_priced(problem: AssignmentProblem, options: SolveOptions) -> Assignmen
     if not (problem.capacity > 0).all():
         worth &= problem.capacity[problem.mentor] > 0
     chosen = np.zeros(0, dtype=np.int64)  # choosing nothing is optimal...
-    counts = {"rounds": 0, "flow_solves": 0, "repairs": 0, "partial_repairs": 0, "priced_edges": 0}
+    counts = {
+        "rounds": 0,
+        "flow_solves": 0,
+        "circulations": 0,
+        "partial_circulations": 0,
+        "priced_edges": 0,
+    }
     t_first = 0.0
     if worth.any():  # ...unless some edge is worth more than leaving its mentee unmatched
         useful = None if worth.all() else worth

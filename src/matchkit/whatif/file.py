@@ -27,10 +27,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from matchkit._io_csv import escape, format_number, write_rows
 from matchkit.domain.model import Cohort
 from matchkit.domain.policy import Policy
 from matchkit.errors import InputError, InputProblem
+from matchkit.io import read_cohort, read_policy
+from matchkit.io.cells import escape, format_number, write_rows
+from matchkit.synth import generate_cohort
 from matchkit.whatif.report import METRICS, ScenarioReport
 from matchkit.whatif.run import run_scenarios, sweep
 from matchkit.whatif.scenario import Scenario
@@ -89,8 +91,6 @@ class WhatifFile(BaseModel):
 
 def read_whatif(path: Path) -> tuple[WhatifFile, Cohort, Policy]:
     """The file, its base cohort and its policy; :class:`InputError` naming what is wrong."""
-    from matchkit.io import read_cohort, read_policy
-    from matchkit.synth import generate_cohort
 
     try:
         spec = WhatifFile.model_validate_json(path.read_bytes())

@@ -34,12 +34,15 @@ from concurrent.futures import (
 from pathlib import Path
 from typing import Any
 
-from matchkit.domain.compile import compile_threads
+from rich.console import Console
+from rich.progress import Progress
+
+from matchkit.compiler.problem import compile_threads
 from matchkit.domain.model import Cohort
 from matchkit.domain.policy import Policy
-from matchkit.domain.solve import gc_paused, solve
 from matchkit.whatif.report import ScenarioReport, row_of
 from matchkit.whatif.scenario import Scenario
+from matchkit.workflows.solve import gc_paused, solve
 
 __all__ = ["run_scenarios", "sweep"]
 
@@ -89,8 +92,6 @@ def _progress(total: int, enabled: bool) -> Any:
     """A rich progress bar when asked for and stderr is a terminal; else a no-op."""
     if not (enabled and sys.stderr.isatty() and total > 1):
         return None
-    from rich.console import Console  # rich comes with typer, a core dependency
-    from rich.progress import Progress
 
     bar = Progress(console=Console(stderr=True), transient=True)
     bar.start()

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from matchkit.domain.model import Cohort, Mentee, Mentor
 from matchkit.domain.policy import Policy
 from matchkit.errors import InputError, InputProblem
+from matchkit.synth import generate_cohort
 
 __all__ = ["Scenario", "Selection", "Where"]
 
@@ -228,7 +229,6 @@ hiring the 100 of "hire 100" and 100 more, and a hiring curve is monotone where 
 
 
 def _drawn(kind: str, n: int, seed: int) -> list[Any]:
-    from matchkit.synth import generate_cohort  # synth imports the domain layer
 
     out: list[Any] = []
     for b in range(-(-n // DRAW_BLOCK)):

@@ -1,0 +1,10 @@
+"""The ``matchkit`` command line (a typer app): demo, synth, solve, verify, explain, whatif.
+
+An edge package: it calls the public API and the file readers (:mod:`matchkit.io`) and prints
+with rich. ``app`` is the console script's entry point (``matchkit = "matchkit.cli:app"``);
+``summary`` draws the tables.
+"""
+
+from matchkit.cli.app import app
+
+__all__ = ["app"]

@@ -1,0 +1,40 @@
+"""Cohorts, policies and results in files: one JSON file, or a folder of CSV tables.
+
+A path ending in ``.json`` is one JSON file; any other path is a folder.
+
+Cohort
+    ``cohort.json`` is :class:`~matchkit.Cohort` as JSON. A cohort folder holds
+    ``mentors.csv`` and ``mentees.csv``, one row per person, one column per field:
+    availability in its text form (``Mon 18:00-21:00, Sat 10:00-12:30``), subjects and needs
+    as ``math:4; english:3``, ``avoid`` as ``m-1; m-2``, coordinates as ``lat`` and ``lon``,
+    free-form attributes as ``attr.<name>`` columns. An empty cell means the field's default
+    (or None); an empty ``availability`` cell means no weekly time at all.
+Result
+    ``result.json`` is :class:`~matchkit.MatchResult` as JSON and reads back unchanged: the
+    round-trip format. A result folder holds ``result.json`` and ``matches.csv``, one row per
+    mentee with the score breakdown, for spreadsheets: an export, never read back.
+Policy
+    ``policy.json`` is :class:`~matchkit.Policy` as JSON.
+
+Bad input raises one :class:`~matchkit.InputError` listing every problem. A CSV problem
+names the file, the row (spreadsheet numbering: the header is row 1, the first person row
+2), the record id, the column and the offending value, and nothing else about the person::
+
+    mentees.csv row 43 (mentee 's-0042'), column availability: 'Mon 25:00-26:00': '25:00' is not a time of day
+
+Spreadsheet safety (OWASP, "CSV injection"): a text cell that starts with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return is written with a ``'`` in front, so a spreadsheet
+shows it as text instead of running it as a formula; so is a text starting with ``'``
+itself. Numbers are written as plain numbers. On reading, a leading ``'`` followed by one
+of those characters (or by nothing) is removed, so writing then reading gives back the
+same cohort. CSV files are written as UTF-8 with a byte-order mark, which Excel needs to
+show Korean text; files with or without one are read.
+
+This package reads and writes records (:mod:`matchkit.domain`); it imports nothing that
+solves. Its modules: ``cells`` (one CSV cell: parsing, formatting, spreadsheet safety),
+``people`` (the mentors' and mentees' tables), ``files`` (cohort, policy and result files).
+"""  # noqa: E501
+
+from matchkit.io.files import read_cohort, read_policy, read_result, write_cohort, write_result
+
+__all__ = ["read_cohort", "read_policy", "read_result", "write_cohort", "write_result"]

@@ -1,0 +1,37 @@
+"""Synthetic cohorts shaped like Seoul's "Seoul Run" learning-support mentoring.
+
+University-student mentors and middle- and high-school mentees who fell behind, in Seoul's
+25 districts (larger cohorts spread over more districts at Seoul's density), with last term's
+pairs, some of whose mentors have since left. Every distribution is a knob of
+:class:`SynthKnobs` with a documented default; ``docs/explanation/synthetic-cohorts.md`` says
+which public figure each default is calibrated to and which are assumptions.
+
+Generation is vectorised with numpy and deterministic: the same arguments and ``seed`` give
+the same cohort. Every record is built through pydantic's normal validation.
+:func:`simulate_terms` runs several terms through :func:`matchkit.rematch`.
+
+An edge package: it imports the public API and the records (:mod:`matchkit.domain`), and
+:mod:`matchkit.workflows` for the multi-term simulation. Its modules: ``knobs`` (the
+distributions), ``regions`` (districts and their places), ``draw`` (the numpy draws),
+``records`` (arrays to records), ``generate`` (one term), ``terms`` (several).
+
+Examples
+--------
+>>> syn = generate(12, 40, seed=1)
+>>> len(syn.cohort.mentors), len(syn.cohort.mentees), syn.cohort.mentees[0].id
+(12, 40, 's-000001')
+"""
+
+from matchkit.synth.generate import Synthetic, generate, generate_cohort
+from matchkit.synth.knobs import SynthKnobs
+from matchkit.synth.terms import Simulation, TermRecord, simulate_terms
+
+__all__ = [
+    "Simulation",
+    "SynthKnobs",
+    "Synthetic",
+    "TermRecord",
+    "generate",
+    "generate_cohort",
+    "simulate_terms",
+]

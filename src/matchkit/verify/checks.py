@@ -1,0 +1,334 @@
+"""The checks themselves: an assignment from its arrays, a result from the records."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from matchkit.core.assignment import Assignment, Status
+from matchkit.core.problem import AssignmentProblem
+from matchkit.domain.geo import haversine_km
+from matchkit.domain.model import Cohort, Level, Mentee, Mentor, Mode
+from matchkit.domain.policy import Policy
+from matchkit.domain.result import Match, MatchResult, UnmatchedReason
+from matchkit.verify.rich import balance_penalty, check_rich
+
+__all__ = ["Violation", "pair_breaks", "verify", "verify_assignment"]
+
+_SHOWN = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One broken rule: a stable ``code``, a sentence, and the offending indices."""
+
+    code: str
+    message: str
+    indices: tuple[int, ...] = ()
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+
+def _where(out: list[Violation], code: str, bad: npt.NDArray[np.bool_], describe: str) -> None:
+    if bad.any():
+        idx = np.flatnonzero(bad)
+        shown = ", ".join(str(int(i)) for i in idx[:_SHOWN])
+        more = f" and {idx.size - _SHOWN} more" if idx.size > _SHOWN else ""
+        listed = tuple(int(i) for i in idx[:_SHOWN])
+        out.append(Violation(code, f"{describe}: {shown}{more}", listed))
+
+
+def verify_assignment(
+    problem: AssignmentProblem, assignment: Assignment, *, rtol: float = 1e-9
+) -> list[Violation]:
+    """Every rule ``assignment`` breaks, recomputed from ``problem``; empty when it is sound.
+
+    Checked: the selection's shape; each mentor's load in weight units against
+    ``capacity`` and ``min_load``; each mentee's count against ``demand`` and ``required``;
+    pinned edges chosen; no (mentee, mentor) pair chosen twice; ``objective`` equal to the
+    recomputed value (relative tolerance ``rtol``); ``bound`` not below ``objective`` and
+    equal to it when optimal; an explanation for infeasible answers.
+
+    Examples
+    --------
+    >>> from matchkit import AssignmentProblem, solve_assignment
+    >>> p = AssignmentProblem(2, 1, mentee=[0, 1], mentor=[0, 0], score=[3, 5])
+    >>> verify_assignment(p, solve_assignment(p))
+    []
+    """
+    out: list[Violation] = []
+    sel = np.asarray(assignment.selected)
+    if sel.shape != (problem.n_edges,) or sel.dtype != np.bool_:
+        return [Violation("bad_selection", f"selected must be bool[{problem.n_edges}]")]
+    status = assignment.status
+    if not status.has_solution:
+        if sel.any():
+            out.append(Violation("selection_without_solution", f"status {status} selects edges"))
+        if status is Status.INFEASIBLE and not assignment.explanation:
+            out.append(Violation("no_explanation", "infeasible answer gives no explanation"))
+        return out
+
+    mentee = np.asarray(problem.mentee, dtype=np.int64)[sel]
+    mentor = np.asarray(problem.mentor, dtype=np.int64)[sel]
+    weight = np.asarray(problem.weight, dtype=np.int64)[sel]
+    if mentee.size and (mentee.min() < 0 or mentee.max() >= problem.n_mentees):
+        out.append(Violation("bad_edge", "a chosen edge names a mentee out of range"))
+        return out
+    if mentor.size and (mentor.min() < 0 or mentor.max() >= problem.n_mentors):
+        out.append(Violation("bad_edge", "a chosen edge names a mentor out of range"))
+        return out
+    load = np.zeros(problem.n_mentors, dtype=np.int64)
+    np.add.at(load, mentor, weight)
+    count = np.zeros(problem.n_mentees, dtype=np.int64)
+    np.add.at(count, mentee, 1)
+    _where(out, "capacity", load > problem.capacity, "mentors over capacity")
+    _where(out, "min_load", load < problem.min_load, "mentors under their minimum load")
+    _where(out, "demand", count > problem.demand, "mentees with more mentors than demand")
+    _where(out, "required", count < problem.required, "mentees with fewer mentors than required")
+    _where(out, "pinned", np.asarray(problem.pinned) & ~sel, "pinned edges not chosen")
+    pairs = set(zip(mentee.tolist(), mentor.tolist(), strict=True))
+    if len(pairs) != mentee.size:
+        out.append(Violation("repeated_pair", "a (mentee, mentor) pair is chosen twice"))
+
+    gained = math.fsum(np.asarray(problem.score, dtype=np.float64)[sel].tolist())
+    missing = np.maximum(np.asarray(problem.demand) - count, 0)
+    pen = np.asarray(problem.unmatched_penalty, dtype=np.float64)
+    charged = math.fsum((pen * missing).tolist())
+    expected = gained - charged
+    tol = rtol * max(1.0, abs(expected))
+    if not abs(assignment.objective - expected) <= tol:
+        out.append(
+            Violation("objective", f"objective {assignment.objective!r} != recomputed {expected!r}")
+        )
+    if assignment.bound < assignment.objective - tol:
+        out.append(Violation("bound", f"bound {assignment.bound!r} < objective"))
+    if status is Status.OPTIMAL and not abs(assignment.bound - assignment.objective) <= tol:
+        out.append(Violation("bound", "optimal answer whose bound differs from its objective"))
+    return out
+
+
+# --- the domain level ------------------------------------------------------------------------
+
+
+_MILLI = 1000  # scores are in points rounded to 0.001 (docs/explanation/domain.md)
+
+
+def _on_grid(points: float) -> bool:
+    return abs(points * _MILLI - round(points * _MILLI)) <= 1e-6
+
+
+def _km(s: Mentee, m: Mentor) -> float:
+    a, b = s.location(), m.location()
+    if a is None or b is None:
+        return 0.0 if s.district == m.district else math.inf
+    return float(haversine_km(a[0], a[1], b[0], b[1]))
+
+
+def pair_breaks(
+    s: Mentee, m: Mentor, policy: Policy, forbidden: set[tuple[str, str]]
+) -> str | None:
+    """The first hard rule the pair breaks, or None (see :mod:`matchkit.domain.policy`)."""
+    if not any(m.subjects.get(sub, 0) >= policy.min_proficiency for sub in s.needs):
+        return "subject"
+    if not s.mode.compatible(m.mode):
+        return "mode"
+    online = Mode.OFFLINE not in (s.mode, m.mode)
+    if not online and policy.max_travel_km is not None and _km(s, m) > policy.max_travel_km:
+        return "distance"
+    placed = s.location() is not None and m.location() is not None
+    limit = policy.online_max_km
+    if online and placed and limit is not None and _km(s, m) > limit:
+        return "distance"
+    if s.availability.longest_common_run(m.availability) < s.session_hours:
+        return "time"
+    if m.id in s.avoid or (s.id, m.id) in forbidden:
+        return "rules"
+    return None
+
+
+def _support(s: Mentee) -> float:
+    year = s.grade + (3 if s.level == Level.HIGH else 0)
+    return 0.5 + 0.25 * (6 - year) / 5 + 0.25 * min(s.priority, 3) / 3
+
+
+def _score(s: Mentee, m: Mentor, policy: Policy) -> float:
+    w = policy.weights
+    total_need = sum(s.needs.values())
+    fit = sum(
+        need * m.subjects[sub] / 5
+        for sub, need in s.needs.items()
+        if m.subjects.get(sub, 0) >= policy.min_proficiency
+    )
+    extra = s.availability.longest_common_run(m.availability) - s.session_hours
+    online = Mode.OFFLINE not in (s.mode, m.mode)
+    km = _km(s, m)
+    travel = 0.0 if online or math.isinf(km) else km / (policy.max_travel_km or 10.0)
+    return (
+        w.subject_fit * fit / total_need
+        + w.schedule_slack * min(extra, 2.0) / 2.0
+        + w.continuity * (s.previous_mentor == m.id)
+        + w.commitment * (min(m.terms_committed, 4) - 1) / 3 * _support(s)
+        + w.alumni * m.alumni
+        - w.distance * travel
+    )
+
+
+def verify(cohort: Cohort, policy: Policy, result: MatchResult) -> list[Violation]:
+    """Every rule ``result`` breaks, recomputed from ``cohort`` and ``policy``.
+
+    Checked: every mentee is matched or listed unmatched, exactly once, and nobody else is;
+    each match keeps every hard rule (subject, mode, travel, common window, avoid,
+    forbidden), its window is the pair's common time and its score the policy's formula;
+    pinned pairs are matched; no mentor is over capacity; the objective equals the matched
+    scores minus the value of every unmatched mentee (and the balance penalty); an unmatched
+    mentee's reason is true where it claims that no mentor passes a rule. The policy's rich
+    rules too: with sessions, every match has one of the mentee's length inside both
+    availabilities and no mentor's sessions overlap (offline ones at least the travel buffer
+    apart); minimum loads, floors, group caps and category limits hold. (Whether a max-min
+    answer is the max-min optimum is a search question no check can settle.) A
+    ``rematch``/``repair`` report (``result.transition``) agrees with the matches and the
+    cohort's history, and ``max_changes`` (or ``require``) holds.
+
+    Examples
+    --------
+    >>> from matchkit import Cohort, Mentor, Mentee, Policy, solve
+    >>> cohort = Cohort(
+    ...     mentors=[Mentor(id="m-1", subjects={"math": 4}, availability="Sat 10:00-14:00",
+    ...                     district="Mapo-gu")],
+    ...     mentees=[Mentee(id="s-1", level="high", grade=1, needs={"math": 1},
+    ...                     availability="Sat 10:00-12:00", district="Mapo-gu")])
+    >>> verify(cohort, Policy(), solve(cohort))
+    []
+    """
+    out: list[Violation] = []
+    mentors = {m.id: m for m in cohort.mentors}
+    mentees = {s.id: s for s in cohort.mentees}
+    forbidden = set(policy.forbidden)
+    seen: dict[str, int] = {}
+    for rec in [*(m.mentee_id for m in result.matches), *(u.mentee_id for u in result.unmatched)]:
+        seen[rec] = seen.get(rec, 0) + 1
+    twice = sorted(k for k, v in seen.items() if v > 1)
+    missing = sorted(mentees.keys() - seen.keys())
+    unknown = sorted(seen.keys() - mentees.keys())
+    for code, ids, what in (
+        ("listed_twice", twice, "mentees listed more than once"),
+        ("not_accounted_for", missing, "mentees neither matched nor listed as unmatched"),
+        ("unknown_mentee", unknown, "mentees not in the cohort"),
+    ):
+        if ids:
+            out.append(Violation(code, f"{what}: {ids[:_SHOWN]}"))
+    load: dict[str, int] = {}
+    gained = []
+    for m in result.matches:
+        out.extend(_check_match(m, mentees, mentors, policy, forbidden))
+        load[m.mentor_id] = load.get(m.mentor_id, 0) + 1
+        gained.append(m.score)
+    over = sorted(t for t, n in load.items() if t in mentors and n > mentors[t].capacity)
+    if over:
+        out.append(Violation("capacity", f"mentors over capacity: {over[:_SHOWN]}"))
+    matched = {(m.mentee_id, m.mentor_id) for m in result.matches}
+    unpinned = [p for p in policy.pinned if p not in matched]
+    if unpinned and result.status.has_solution:
+        out.append(Violation("pinned", f"pinned pairs not matched: {unpinned[:_SHOWN]}"))
+    if result.status.has_solution:
+        w = policy.weights
+        here = {m.id for m in cohort.mentors}
+
+        def lost(s: Mentee) -> bool:
+            return s.previous_mentor is not None and s.previous_mentor not in here
+
+        charged = [
+            w.match + w.priority * s.priority + w.lost_mentor * lost(s)
+            for s in (mentees[u.mentee_id] for u in result.unmatched if u.mentee_id in mentees)
+        ]
+        expected = math.fsum(gained) - math.fsum(charged) - balance_penalty(policy, result)
+        if not abs(result.objective - expected) <= 1e-6 * max(1.0, abs(expected)):
+            out.append(Violation("objective", f"objective {result.objective!r} != {expected!r}"))
+    out.extend(_check_reasons(result, mentees, cohort.mentors, policy, forbidden))
+    out.extend(Violation(code, message) for code, message in check_rich(cohort, policy, result))
+    out.extend(_check_transition(cohort, result))
+    return out
+
+
+def _check_transition(cohort: Cohort, result: MatchResult) -> list[Violation]:
+    """A ``rematch``/``repair`` report agrees with the matches (and, for ``rematch``, with the
+    cohort's history): kept and new pairs are matches, nothing is both, and the bound on
+    changes (or ``require``) holds."""
+    t = result.transition
+    if t is None or not result.status.has_solution:
+        return []
+    out = []
+    pairs = {(m.mentee_id, m.mentor_id) for m in result.matches}
+    if not set(t.kept) <= pairs or not set(t.new) <= pairs or set(t.kept) & set(t.new):
+        out.append(Violation("transition", "kept/new pairs do not match the matches"))
+    if t.keep in ("prefer", "require"):
+        history = {(s.id, s.previous_mentor) for s in cohort.mentees if s.previous_mentor}
+        if set(t.kept) != pairs & history:
+            out.append(Violation("transition", "kept pairs are not last term's pairs matched"))
+    limit = 0 if t.keep == "require" else t.max_changes
+    if limit is not None and t.changes > limit:
+        out.append(Violation("max_changes", f"{t.changes} pairs broken by choice > {limit}"))
+    return out
+
+
+def _check_match(
+    m: Match,
+    mentees: dict[str, Mentee],
+    mentors: dict[str, Mentor],
+    policy: Policy,
+    forbidden: set[tuple[str, str]],
+) -> list[Violation]:
+    s, t = mentees.get(m.mentee_id), mentors.get(m.mentor_id)
+    pair = (m.mentee_id, m.mentor_id)
+    if s is None or t is None:
+        return [Violation("unknown_pair", f"match {pair} names someone not in the cohort")]
+    out = []
+    rule = pair_breaks(s, t, policy, forbidden)
+    if rule is not None:
+        out.append(Violation(f"rule_{rule}", f"match {pair} breaks the {rule} rule"))
+    if m.window != (s.availability & t.availability):
+        out.append(Violation("window", f"match {pair}: window is not the common time"))
+    # Scores are the formula rounded to 0.001 points; the nearest grid point, either one at
+    # a tie (the two computations may sum in different orders).
+    expected = _score(s, t, policy)
+    if not abs(m.score - expected) * _MILLI <= 0.5 + 1e-6 or not _on_grid(m.score):
+        out.append(Violation("score", f"match {pair}: score {m.score!r} != {expected!r}"))
+    if not abs(sum(m.breakdown.values()) - m.score) * _MILLI <= 0.5 + 1e-6:
+        out.append(Violation("breakdown", f"match {pair}: breakdown does not add up to score"))
+    return out
+
+
+_CLAIMS = {
+    UnmatchedReason.NO_SUBJECT: ("subject",),
+    UnmatchedReason.NO_MODE: ("subject", "mode"),
+    UnmatchedReason.TOO_FAR: ("subject", "mode", "distance"),
+    UnmatchedReason.NO_COMMON_TIME: ("subject", "mode", "distance", "time"),
+    UnmatchedReason.EXCLUDED: ("subject", "mode", "distance", "time", "rules"),
+}
+
+
+def _check_reasons(
+    result: MatchResult,
+    mentees: dict[str, Mentee],
+    mentors: tuple[Mentor, ...],
+    policy: Policy,
+    forbidden: set[tuple[str, str]],
+) -> list[Violation]:
+    """A reason claiming no mentor passes some rules must hold for every mentor."""
+    wrong = []
+    for u in result.unmatched:
+        s = mentees.get(u.mentee_id)
+        stages = _CLAIMS.get(u.reason)
+        if s is None or stages is None:
+            continue
+        if any(pair_breaks(s, t, policy, forbidden) not in stages for t in mentors):
+            wrong.append(u.mentee_id)
+    if wrong:
+        return [
+            Violation("reason", f"unmatched reasons contradicted by the cohort: {wrong[:_SHOWN]}")
+        ]
+    return []
