@@ -90,3 +90,31 @@ def policies(draw: st.DrawFn) -> Policy:
             priority=draw(st.sampled_from((0.0, 25.0))),
         ),
     )
+
+
+# --- hand-made records ------------------------------------------------------------------
+
+
+def mentor(id: str, **kw: object) -> Mentor:
+    """A mentor who teaches math on Saturday mornings in Mapo-gu; ``kw`` overrides."""
+    base: dict[str, object] = {
+        "subjects": {"math": 4},
+        "availability": "Sat 10:00-14:00",
+        "district": "Mapo-gu",
+        "capacity": 1,
+    }
+    base.update(kw)
+    return Mentor(id=id, **base)  # type: ignore[arg-type]
+
+
+def mentee(id: str, **kw: object) -> Mentee:
+    """A middle-school mentee who needs math on Saturday mornings in Mapo-gu."""
+    base: dict[str, object] = {
+        "level": "middle",
+        "grade": 2,
+        "needs": {"math": 1},
+        "availability": "Sat 10:00-12:00",
+        "district": "Mapo-gu",
+    }
+    base.update(kw)
+    return Mentee(id=id, **base)  # type: ignore[arg-type]

@@ -35,7 +35,7 @@ an exact circulation step), or :data:`MAX_ROUNDS` pass, the whole problem goes t
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -56,8 +56,10 @@ __all__ = [
     "CANDIDATES",
     "FALLBACKS",
     "PRICED",
+    "PricedTuning",
     "rank_in_runs",
     "solve_priced",
+    "takes",
 ]
 
 I64 = npt.NDArray[np.int64]
@@ -79,7 +81,7 @@ cohort tried took one solve and two circulation steps; with 6 and 30, and with 6
 national size took more."""
 ADDED = 30
 """Underpriced edges added per mentee and round (its most underpriced)."""
-REPAIR_SHARE = 0.3
+CIRCULATION_SHARE = 0.3
 """A circulation step offers at most this share of the edges solved over (where more are within its
 bound, a partial circulation step). Measured at national size after the first solve (48,000 edges
 underpriced): 0.3 took two circulation steps, 4.2 and 4.6 s (25.0 s in all); 0.2 three (28.3 s);
@@ -91,6 +93,25 @@ MAX_ROUNDS = 40
 AUTO_MIN_EDGES = 200_000
 """``method="auto"`` takes this backend from this many edges (below, flow takes a few ms)."""
 BINS = 32
+
+
+@dataclass(frozen=True, slots=True)
+class PricedTuning:
+    """The backend's measured constants as one value, so that a test (or a study) can set
+    them per call: ``solve_priced(problem, options, tuning=PricedTuning(candidates=1))``."""
+
+    candidates: int = CANDIDATES
+    fallbacks: int = FALLBACKS
+    added: int = ADDED
+    circulation_share: float = CIRCULATION_SHARE
+    max_rounds: int = MAX_ROUNDS
+    auto_min_edges: int = AUTO_MIN_EDGES
+
+
+def takes(problem: AssignmentProblem, tuning: PricedTuning = PricedTuning()) -> bool:
+    """Whether ``method="auto"`` takes this backend for ``problem`` (features aside): from
+    :data:`AUTO_MIN_EDGES` edges."""
+    return problem.n_edges >= tuning.auto_min_edges
 
 
 def rank_in_runs(keys: IntArray) -> I64:
@@ -220,6 +241,7 @@ def _first_edges(
     n: int,
     m: int,
     work: tuple[I64, I64],
+    tuning: PricedTuning,
 ) -> Bool:
     """The first problem's edges: each mentee's :data:`CANDIDATES` most profitable and each
     mentor's :data:`FALLBACKS` that lose their mentee least against its most profitable
@@ -234,8 +256,8 @@ def _first_edges(
     if useful is not None:
         loss[~useful] = 0
     bins = _bins(loss, work[1])
-    keep = _top_per_group(mentee, loss, bins, n, CANDIDATES, work[1])
-    keep |= _top_per_group(mentor, loss, bins, m, FALLBACKS, work[1])
+    keep = _top_per_group(mentee, loss, bins, n, tuning.candidates, work[1])
+    keep |= _top_per_group(mentor, loss, bins, m, tuning.fallbacks, work[1])
     if useful is not None:
         keep &= useful
     return keep
@@ -247,6 +269,7 @@ def _rounds(
     useful: Bool | None,
     start: Bool | None,
     counts: dict[str, int],
+    tuning: PricedTuning,
 ) -> tuple[I64, float] | None:
     """The optimal selection (edge indices), proven, and the first edges' time; None when
     the proof fails (it should not) or takes too many rounds. ``useful``: None if every
@@ -257,7 +280,7 @@ def _rounds(
     demand = problem.demand.astype(np.int64)
     capacity = problem.capacity.astype(np.int64)
     work = (np.empty(profit.size, dtype=np.int64), np.empty(profit.size, dtype=np.int64))
-    keep = _first_edges(mentee, mentor, profit, useful, n, m, work)
+    keep = _first_edges(mentee, mentor, profit, useful, n, m, work, tuning)
     if start is not None:  # a previous answer's edges: the optimum is often close to it
         keep |= start if useful is None else start & useful
     t_first = time.perf_counter() - t0
@@ -269,7 +292,7 @@ def _rounds(
     while True:
         counts["rounds"] += 1
         counts["priced_edges"] = int(edges.size)
-        if counts["rounds"] > MAX_ROUNDS:
+        if counts["rounds"] > tuning.max_rounds:
             return None
         if basis is None or chosen is None:
             basis = edges
@@ -305,9 +328,9 @@ def _rounds(
         del over
         if bad.size == 0:
             return chosen, t_first  # optimal over every edge, proven
-        keep[_most_under(bad, mentee[bad], under[bad])] = True
+        keep[_most_under(bad, mentee[bad], under[bad], tuning.added)] = True
         total = shortfall(bad, mentee, mentor, under, n, m)
-        budget = int(REPAIR_SHARE * edges.size)
+        budget = int(tuning.circulation_share * edges.size)
         fixed = circulate(problem, under, useful, chosen, y, z, total, budget)
         if fixed is None:
             chosen = None
@@ -320,8 +343,11 @@ def _rounds(
         edges = np.flatnonzero(keep)
 
 
-def solve_priced(problem: AssignmentProblem, options: SolveOptions) -> Assignment:
-    """Solve ``problem`` exactly by priced min-cost flow (see the module docstring)."""
+def solve_priced(
+    problem: AssignmentProblem, options: SolveOptions, *, tuning: PricedTuning = PricedTuning()
+) -> Assignment:
+    """Solve ``problem`` exactly by priced min-cost flow (see the module docstring); the
+    constants are ``tuning``'s (the measured defaults unless given)."""
     t0 = time.perf_counter()
     n, m = problem.n_mentees, problem.n_mentors
     profits = scaled_profits(problem, n + m + 2)
@@ -342,7 +368,7 @@ def solve_priced(problem: AssignmentProblem, options: SolveOptions) -> Assignmen
     t_first = 0.0
     if worth.any():  # ...unless some edge is worth more than leaving its mentee unmatched
         useful = None if worth.all() else worth
-        rounds = _rounds(problem, profit, useful, options.hint, counts)
+        rounds = _rounds(problem, profit, useful, options.hint, counts, tuning)
         if rounds is None:
             answer = solve_flow(problem, options)
             stats = {**answer.stats, **counts, "priced_time": time.perf_counter() - t0}
@@ -356,10 +382,10 @@ def solve_priced(problem: AssignmentProblem, options: SolveOptions) -> Assignmen
     )
 
 
-def _most_under(bad: I64, owner: IntArray, under: I64) -> I64:
-    """Of the underpriced edges ``bad``, each mentee's :data:`ADDED` most underpriced."""
+def _most_under(bad: I64, owner: IntArray, under: I64, added: int) -> I64:
+    """Of the underpriced edges ``bad``, each mentee's ``added`` most underpriced."""
     order = np.argsort(owner.astype(np.int64) * (int(under.max()) + 1) - under)
-    return bad[order[rank_in_runs(owner[order]) < ADDED]]
+    return bad[order[rank_in_runs(owner[order]) < added]]
 
 
 PRICED = Backend(
@@ -367,6 +393,6 @@ PRICED = Backend(
     solve=solve_priced,
     supports=frozenset({Feature.PENALTY}),
     exact=True,
-    auto=lambda p: p.n_edges >= AUTO_MIN_EDGES,
+    auto=takes,
     description="OR-Tools min-cost flow on priced edges, proven optimal by mentor prices",
 )

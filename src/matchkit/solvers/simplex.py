@@ -31,7 +31,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -48,8 +48,10 @@ __all__ = [
     "AUTO_MIN_EDGES",
     "CANDIDATES",
     "SIMPLEX",
+    "SimplexTuning",
     "installed",
     "solve_simplex",
+    "takes",
 ]
 
 I64 = npt.NDArray[np.int64]
@@ -83,6 +85,25 @@ down: a metro-size cohort with 60 candidates per mentee (45% crowded) took 5 rou
 The engine benchmark's random instances are 1-2% crowded and need one round."""
 MAX_ITERATIONS = 2**62
 """Network simplex pivots allowed (POT's default, 100,000, stops large problems early)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SimplexTuning:
+    """The backend's measured constants as one value, so that a test (or a study) can set
+    them per call: ``solve_simplex(problem, options, tuning=SimplexTuning(candidates=2))``."""
+
+    candidates: int = CANDIDATES
+    auto_min_edges: int = AUTO_MIN_EDGES
+    auto_max_degree: int = AUTO_MAX_DEGREE
+    max_crowding: float = MAX_CROWDING
+
+
+def takes(problem: AssignmentProblem, tuning: SimplexTuning = SimplexTuning()) -> bool:
+    """Whether ``method="auto"`` takes this backend for ``problem`` (features aside): from
+    :data:`AUTO_MIN_EDGES` edges, at most :data:`AUTO_MAX_DEGREE` per mentee on average, and
+    POT installed."""
+    sized = tuning.auto_min_edges <= problem.n_edges <= tuning.auto_max_degree * problem.n_mentees
+    return sized and installed()
 
 
 def installed() -> bool:
@@ -149,8 +170,11 @@ def _transport(
     )
 
 
-def solve_simplex(problem: AssignmentProblem, options: SolveOptions) -> Assignment:
-    """Solve ``problem`` exactly by priced network simplex (see the module docstring)."""
+def solve_simplex(
+    problem: AssignmentProblem, options: SolveOptions, *, tuning: SimplexTuning = SimplexTuning()
+) -> Assignment:
+    """Solve ``problem`` exactly by priced network simplex (see the module docstring); the
+    constants are ``tuning``'s (the measured defaults unless given)."""
     if not installed():
         raise MissingDependencyError("simplex", "pot")
     t0 = time.perf_counter()
@@ -160,9 +184,9 @@ def solve_simplex(problem: AssignmentProblem, options: SolveOptions) -> Assignme
     mentee = problem.mentee.astype(np.int64)
     mentor = problem.mentor.astype(np.int64)
     useful = profit >= 0
-    keep, best = _top(mentee, np.where(useful, profit, -1), n, CANDIDATES)
+    keep, best = _top(mentee, np.where(useful, profit, -1), n, tuning.candidates)
     keep &= useful
-    if options.chosen_by_auto and _crowding(mentor[best], problem.capacity) > MAX_CROWDING:
+    if options.chosen_by_auto and (_crowding(mentor[best], problem.capacity) > tuning.max_crowding):
         spent = time.perf_counter() - t0  # the check itself: profits and first choices
         answer = solve_priced(problem, options)
         return replace(answer, stats={**answer.stats, "simplex_time": spent})
@@ -208,6 +232,6 @@ SIMPLEX = Backend(
     solve=solve_simplex,
     supports=frozenset({Feature.PENALTY}),
     exact=True,
-    auto=lambda p: AUTO_MIN_EDGES <= p.n_edges <= AUTO_MAX_DEGREE * p.n_mentees and installed(),
+    auto=takes,
     description="LEMON network simplex via POT (optional extra) on priced edges; exact",
 )

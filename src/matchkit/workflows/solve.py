@@ -57,16 +57,21 @@ def solve(
         Mentors and mentees; never modified.
     policy : Policy, optional
         Hard rules and weights; ``Policy()`` by default.
-    method : {"auto", "flow", "cpsat", "simplex", "priced", "stable"}
-        ``"auto"`` (the default) takes an exact linear solver when every active rule is
-        linear (hard rules, weights, pins, ``min_load``): min-cost flow, or where their
-        rules apply (large problems; see :func:`matchkit.solve_assignment`) min-cost flow
-        or the network simplex on priced edges; CP-SAT when the policy
-        uses a rule flow cannot express (:meth:`Policy.rich_rules`); ``result.method_reason``
-        says which and why. ``"flow"`` with such a rule raises
-        :class:`~matchkit.UnsupportedFeatureError`. ``"stable"``: the mentee-optimal
-        stable matching (:mod:`matchkit.methods.stable`), not the optimum; its ``bound`` is
-        the optimum, so ``gap`` is the price of stability.
+    method : str
+        The domain-level method (:mod:`matchkit.methods.registry`; every name is listed by
+        :func:`~matchkit.methods.registry.method_names`). ``"auto"`` (the default) takes the
+        first that keeps every rule the policy uses: the balance penalty alone by exact
+        min-cost flow (``"balanced"``), floors over disjoint groups likewise (``"floors"``),
+        linear rules (hard rules, weights, pins, ``min_load``) by the engine's own choice
+        (``"linear"``: min-cost flow, or on large problems min-cost flow or the network
+        simplex on priced edges, see :func:`matchkit.solve_assignment`), any other rule by
+        the CP-SAT pipeline (``"rich"``). An engine name takes the first of those it runs
+        through: ``"flow"`` the linear problem, or the balanced or floors flow;
+        ``"cpsat"`` the linear problem on CP-SAT, or the rich pipeline. A rule the method
+        asked for cannot keep raises :class:`~matchkit.UnsupportedFeatureError` naming the
+        methods that can; ``result.method_reason`` says which ran and why. ``"stable"``:
+        the mentee-optimal stable matching (:mod:`matchkit.methods.stable`), not the
+        optimum; its ``bound`` is the optimum, so ``gap`` is the price of stability.
     time_limit : float, optional
         Seconds CP-SAT may search. With rich rules the default is 60 s; the best answer
         found is returned with status ``feasible``, its ``bound`` and ``gap``.

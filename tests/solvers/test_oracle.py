@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from scipy.optimize import Bounds, LinearConstraint, milp
+from tests.backends import ALL
 from tests.strategies import float_problems, plain_problems, unit_problems, weighted_problems
 
 from matchkit import (
@@ -31,7 +32,6 @@ from matchkit import (
 )
 from matchkit.solvers import BACKENDS
 
-METHODS = ("flow", "cpsat", "simplex", "priced")
 """Every backend; each instance is checked with those that represent it."""
 
 
@@ -125,13 +125,13 @@ class TestOracleItself:
 
 @given(plain_problems())
 def test_plain_problems_match_oracle(p: AssignmentProblem) -> None:
-    _check_against_oracle(p, METHODS, exact=True)
+    _check_against_oracle(p, ALL, exact=True)
 
 
 @given(unit_problems())
 def test_unit_problems_match_oracle(p: AssignmentProblem) -> None:
     """Lower bounds, pins, penalties and demand 2: exact optimum or agreed infeasibility."""
-    _check_against_oracle(p, METHODS, exact=True)
+    _check_against_oracle(p, ALL, exact=True)
 
 
 @given(weighted_problems())
@@ -145,7 +145,7 @@ def test_weighted_problems_match_oracle(p: AssignmentProblem) -> None:
 
 @given(float_problems())
 def test_float_problems_match_oracle(p: AssignmentProblem) -> None:
-    _check_against_oracle(p, METHODS, exact=False)
+    _check_against_oracle(p, ALL, exact=False)
 
 
 def random_problem(

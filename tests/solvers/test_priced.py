@@ -10,14 +10,23 @@ from tests.strategies import problems
 
 import matchkit.solvers.priced as priced
 import matchkit.solvers.simplex as simplex
-from matchkit import AssignmentProblem, UnsupportedFeatureError, solve_assignment, verify_assignment
+from matchkit import (
+    Assignment,
+    AssignmentProblem,
+    UnsupportedFeatureError,
+    solve_assignment,
+    verify_assignment,
+)
+from matchkit.solvers import BACKENDS, SolveOptions
+from matchkit.solvers.priced import PricedTuning
 
 
-def _solve(problem: AssignmentProblem, **constants: float) -> object:
-    with pytest.MonkeyPatch.context() as m:
-        for name, value in constants.items():
-            m.setattr(priced, name, value)
-        return solve_assignment(problem, method="priced")
+def _solve(
+    problem: AssignmentProblem, start: np.ndarray | None = None, **tuning: float
+) -> Assignment:
+    """The backend itself, with its constants set for this call (``PricedTuning``)."""
+    options = SolveOptions(hint=start)
+    return priced.solve_priced(problem, options, tuning=PricedTuning(**tuning))
 
 
 @settings(max_examples=300, deadline=None)
@@ -40,17 +49,17 @@ def test_priced_and_flow_agree_whatever_the_first_edges(
     proven by the prices (never handed on)."""
     a = _solve(
         problem,
-        CANDIDATES=candidates,
-        FALLBACKS=fallbacks,
-        ADDED=added,
-        REPAIR_SHARE=share,
+        candidates=candidates,
+        fallbacks=fallbacks,
+        added=added,
+        circulation_share=share,
     )
     b = solve_assignment(problem, method="flow")
-    assert a.method == "priced"  # type: ignore[attr-defined]
-    assert a.status.value == "optimal"  # type: ignore[attr-defined]
-    assert a.objective == pytest.approx(b.objective, abs=1e-9)  # type: ignore[attr-defined]
-    assert a.bound == a.objective  # type: ignore[attr-defined]
-    assert verify_assignment(problem, a) == []  # type: ignore[arg-type]
+    assert a.method == "priced"
+    assert a.status.value == "optimal"
+    assert a.objective == pytest.approx(b.objective, abs=1e-9)
+    assert a.bound == a.objective
+    assert verify_assignment(problem, a) == []
 
 
 def _crowded(seed: int, n: int = 400, m: int = 80, k: int = 40) -> AssignmentProblem:
@@ -69,23 +78,23 @@ def _crowded(seed: int, n: int = 400, m: int = 80, k: int = 40) -> AssignmentPro
 @pytest.mark.parametrize("seed", range(4))
 def test_crowded_problems_take_rounds_and_circulations(seed: int) -> None:
     p = _crowded(seed)
-    a = _solve(p, CANDIDATES=2, FALLBACKS=2, ADDED=3)
+    a = _solve(p, candidates=2, fallbacks=2, added=3)
     b = solve_assignment(p, method="flow")
-    assert a.method == "priced"  # type: ignore[attr-defined]
-    assert a.stats["rounds"] >= 2  # type: ignore[attr-defined]
-    assert a.stats["priced_edges"] < p.n_edges  # type: ignore[attr-defined]
-    assert a.objective == b.objective  # type: ignore[attr-defined]
-    assert verify_assignment(p, a) == []  # type: ignore[arg-type]
+    assert a.method == "priced"
+    assert a.stats["rounds"] >= 2
+    assert a.stats["priced_edges"] < p.n_edges
+    assert a.objective == b.objective
+    assert verify_assignment(p, a) == []
 
 
 def test_circulations_alone_reach_the_optimum() -> None:
     """After the first solve, only full circulation steps (no second solve) on these instances."""
     for seed in range(4):
         p = _crowded(seed)
-        a = _solve(p, CANDIDATES=4, FALLBACKS=8, REPAIR_SHARE=10.0**9)
-        assert a.stats["flow_solves"] == 1  # type: ignore[attr-defined]
-        assert a.stats["circulations"] >= 1  # type: ignore[attr-defined]
-        assert a.objective == solve_assignment(p, method="flow").objective  # type: ignore[attr-defined]
+        a = _solve(p, candidates=4, fallbacks=8, circulation_share=10.0**9)
+        assert a.stats["flow_solves"] == 1
+        assert a.stats["circulations"] >= 1
+        assert a.objective == solve_assignment(p, method="flow").objective
 
 
 def test_partial_circulations_are_proven_over_the_edges_offered() -> None:
@@ -93,10 +102,10 @@ def test_partial_circulations_are_proven_over_the_edges_offered() -> None:
     partial = 0
     for seed in range(4):
         p = _crowded(seed)
-        a = _solve(p, CANDIDATES=2, FALLBACKS=4, REPAIR_SHARE=0.05)
-        partial += a.stats["partial_circulations"]  # type: ignore[attr-defined]
-        assert a.method == "priced"  # type: ignore[attr-defined]
-        assert a.objective == solve_assignment(p, method="flow").objective  # type: ignore[attr-defined]
+        a = _solve(p, candidates=2, fallbacks=4, circulation_share=0.05)
+        partial += a.stats["partial_circulations"]
+        assert a.method == "priced"
+        assert a.objective == solve_assignment(p, method="flow").objective
     assert partial >= 1
 
 
@@ -106,6 +115,8 @@ def test_an_answer_without_a_certificate_is_never_returned(
     """A solve that returned a poor answer (here: nobody) would get prices that satisfy every
     edge but no duality certificate; the problem then goes to the flow backend."""
     p = _crowded(8)
+    # Fault injection (no argument would do: nothing but a broken solve returns this), the
+    # one module attribute these tests patch.
     monkeypatch.setattr(priced, "_flow", lambda *args: np.zeros(0, dtype=np.int64))
     a = solve_assignment(p, method="priced")
     assert a.method == "flow"
@@ -114,10 +125,10 @@ def test_an_answer_without_a_certificate_is_never_returned(
 
 def test_too_many_rounds_hand_the_problem_to_flow() -> None:
     p = _crowded(5)
-    a = _solve(p, CANDIDATES=1, FALLBACKS=0, ADDED=1, REPAIR_SHARE=0.0, MAX_ROUNDS=1)
-    assert a.method == "flow"  # type: ignore[attr-defined]
-    assert a.stats["priced_time"] > 0  # type: ignore[attr-defined]
-    assert a.objective == solve_assignment(p, method="flow").objective  # type: ignore[attr-defined]
+    a = _solve(p, candidates=1, fallbacks=0, added=1, circulation_share=0.0, max_rounds=1)
+    assert a.method == "flow"
+    assert a.stats["priced_time"] > 0
+    assert a.objective == solve_assignment(p, method="flow").objective
 
 
 def test_nobody_worth_matching_and_people_without_places() -> None:
@@ -137,17 +148,21 @@ def test_nobody_worth_matching_and_people_without_places() -> None:
     assert not solve_assignment(nothing, method="priced").selected.any()
 
 
-def test_auto_takes_priced_where_simplex_does_not_fit(monkeypatch: pytest.MonkeyPatch) -> None:
-    p = _crowded(6)  # 40 candidates per mentee, crowded
-    assert solve_assignment(p).method == "flow"  # 16,000 edges: below AUTO_MIN_EDGES
-    monkeypatch.setattr(priced, "AUTO_MIN_EDGES", p.n_edges)
-    monkeypatch.setattr(simplex, "AUTO_MAX_DEGREE", 39)  # simplex: too many per mentee
+def test_auto_takes_priced_where_simplex_does_not_fit() -> None:
+    small = _crowded(6)  # 40 candidates per mentee, crowded
+    assert solve_assignment(small).method == "flow"  # 16,000 edges: below AUTO_MIN_EDGES
+    assert not priced.takes(small)
+    assert priced.takes(small, PricedTuning(auto_min_edges=small.n_edges))
+    # At the real threshold: 1,500 mentees with 150 candidates each (225,000 edges), more
+    # per mentee than the simplex backend takes.
+    p = _crowded(6, n=1500, m=300, k=150)
+    assert p.n_edges >= priced.AUTO_MIN_EDGES
+    assert not simplex.takes(p)
     a = solve_assignment(p)
     assert a.method == "priced"
     assert a.objective == solve_assignment(p, method="flow").objective
     pinned = AssignmentProblem(2, 1, mentee=[0, 1], mentor=[0, 0], score=[1, 2], pinned=[0])
-    monkeypatch.setattr(priced, "AUTO_MIN_EDGES", 0)
-    assert solve_assignment(pinned).method == "flow"  # pins: priced does not apply
+    assert not BACKENDS["priced"].fits(pinned)  # pins: priced does not apply
     with pytest.raises(UnsupportedFeatureError, match="pinned"):
         solve_assignment(pinned, method="priced")
 
@@ -159,10 +174,7 @@ def test_any_start_gives_the_same_optimum(problem: AssignmentProblem, data: st.D
         data.draw(st.lists(st.booleans(), min_size=problem.n_edges, max_size=problem.n_edges)),
         dtype=np.bool_,
     )
-    with pytest.MonkeyPatch.context() as m:
-        m.setattr(priced, "CANDIDATES", 1)
-        m.setattr(priced, "FALLBACKS", 1)
-        a = solve_assignment(problem, method="priced", start=start)
+    a = _solve(problem, start, candidates=1, fallbacks=1)
     assert a.method == "priced"
     assert a.objective == pytest.approx(solve_assignment(problem, method="flow").objective)
 
@@ -170,7 +182,7 @@ def test_any_start_gives_the_same_optimum(problem: AssignmentProblem, data: st.D
 def test_starting_from_the_answer_before_a_change() -> None:
     """Remove some mentors, start from the old answer: the new optimum, in fewer rounds."""
     p = _crowded(9)
-    before = _solve(p, CANDIDATES=2, FALLBACKS=2)
+    before = _solve(p, candidates=2, fallbacks=2)
     kept = ~np.isin(p.mentor, [1, 2, 3])
     q = AssignmentProblem(
         p.n_mentees,
@@ -181,11 +193,8 @@ def test_starting_from_the_answer_before_a_change() -> None:
         p.capacity,
         unmatched_penalty=p.unmatched_penalty,
     )
-    with pytest.MonkeyPatch.context() as m:
-        m.setattr(priced, "CANDIDATES", 2)
-        m.setattr(priced, "FALLBACKS", 2)
-        cold = solve_assignment(q, method="priced")
-        warm = solve_assignment(q, method="priced", start=before.selected[kept])  # type: ignore[attr-defined]
+    cold = _solve(q, candidates=2, fallbacks=2)
+    warm = _solve(q, before.selected[kept], candidates=2, fallbacks=2)
     assert warm.objective == cold.objective == solve_assignment(q, method="flow").objective
     assert warm.stats["rounds"] <= cold.stats["rounds"]
 
@@ -200,8 +209,8 @@ def test_a_start_of_the_wrong_shape_is_a_clear_error() -> None:
 
 def test_the_same_input_gives_the_same_answer() -> None:
     p = _crowded(7)
-    a = _solve(p, CANDIDATES=2, FALLBACKS=2)
-    b = _solve(p, CANDIDATES=2, FALLBACKS=2)
-    assert np.array_equal(a.selected, b.selected)  # type: ignore[attr-defined]
-    counts = [{k: v for k, v in r.stats.items() if not k.endswith("_time")} for r in (a, b)]  # type: ignore[attr-defined]
+    a = _solve(p, candidates=2, fallbacks=2)
+    b = _solve(p, candidates=2, fallbacks=2)
+    assert np.array_equal(a.selected, b.selected)
+    counts = [{k: v for k, v in r.stats.items() if not k.endswith("_time")} for r in (a, b)]
     assert counts[0] == counts[1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.bench_quick import run_quick
+from tests.bench.quick import run_quick
 
 
 def test_continuity_benchmark_quick(tmp_path: Path) -> None:

@@ -367,7 +367,7 @@ def test_whatif_on_a_dask_scheduler(runner: CliRunner, tmp_path: Path) -> None:
 def test_the_documented_hiring_file_is_valid() -> None:
     from matchkit.whatif.file import WhatifFile
 
-    path = Path(__file__).resolve().parent.parent / "examples" / "whatif_hiring.json"
+    path = Path(__file__).resolve().parents[2] / "examples" / "whatif_hiring.json"
     spec = WhatifFile.model_validate_json(path.read_bytes())
     assert spec.sweep is not None
     assert spec.sweep.grid["hire_mentors"][-1] == 1000

@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 from scipy.optimize import Bounds, LinearConstraint, milp
+from tests.backends import ALL
 
 from matchkit import (
     Assignment,
@@ -32,8 +33,6 @@ from matchkit import (
     verify_assignment,
 )
 from matchkit.solvers import BACKENDS
-
-METHODS = ("flow", "cpsat", "simplex", "priced")
 
 CLASSIC_COSTS = [
     [90, 80, 75, 70],
@@ -164,7 +163,7 @@ def expect_infeasible(a: Assignment) -> None:
     assert not a.selected.any()
 
 
-@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("method", ALL)
 class TestConformance:
     """Every backend must give these answers."""
 

@@ -355,6 +355,7 @@ def test_the_cpsat_model_agrees_with_flow_when_the_rich_rules_do_not_bind(cohort
     # A cap no mentor can reach: the same optimum. Forbid the shortcut that accepts the flow
     # answer, so CP-SAT's own model has to find and prove it.
     loose = Policy(group_caps=[GroupCap(field="level", max_per_mentor=50)])
+    # Fault injection: no argument of solve() turns one pipeline step off, nor should one.
     with pytest.MonkeyPatch.context() as m:
         m.setattr(rich, "rule_breaks", lambda *a: ["forced search"])
         r = solve(cohort, loose, time_limit=20)
@@ -397,6 +398,7 @@ def test_the_lagrangian_and_session_capacity_bounds_never_cut_off_the_optimum(
         return original(d, *args)
 
     policy = Policy(sessions={"offline_buffer_minutes": buffer})
+    # A spy and a step turned off: fault injection, which no argument of solve() should offer.
     with pytest.MonkeyPatch.context() as m:
         m.setattr(rich, "_start", spy)
         m.setattr(rich, "session_bound", lambda *a, **k: (np.inf, 0, None))  # CP-SAT proves alone

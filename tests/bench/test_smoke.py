@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SIDE_KEYS = {"time_min", "time_median", "rss_before_mib", "peak_mib", "increment_mib"}
 CASE_KEYS = {"size", "scores", "n_edges", "bare", "pot", "matchkit", "ratios", "verdicts"}
 TOP_KEYS = {"suite", "quick", "command", "machine", "targets", "cases", "cpsat", "cold_imports"}

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 from benchmarks.compare import METHOD_ORDER
-from tests.bench_quick import run_quick
+from tests.bench.quick import run_quick
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 METHODS = set(METHOD_ORDER)  # every method runs on the tiny cases
 EXACT = METHODS - {"greedy", "random"}
 

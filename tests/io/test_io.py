@@ -582,7 +582,7 @@ def test_columns_cover_every_field(table: Table) -> None:
 
 
 def test_the_how_to_examples_are_what_write_cohort_writes(tmp_path: Path) -> None:
-    doc = Path(__file__).parents[1] / "docs" / "how-to" / "files-and-cli.md"
+    doc = Path(__file__).parents[2] / "docs" / "how-to" / "files-and-cli.md"
     blocks = doc.read_text(encoding="utf-8").split("```text\n")[1:]
     texts = [b.split("```")[0] for b in blocks]
     mentors = next(t for t in texts if t.startswith("id,subjects"))
