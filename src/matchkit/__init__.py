@@ -47,6 +47,7 @@ from matchkit.workflows.repair import repair
 from matchkit.workflows.solve import solve
 
 __version__ = "0.1.0"
+"""This release of matchkit, as in ``pyproject.toml``."""
 
 __all__ = [
     "Assignment",

@@ -35,11 +35,17 @@ class Feature(enum.StrEnum):
     """Problem features a backend may or may not represent exactly."""
 
     MIN_LOAD = "min_load"
+    """Some mentor has a ``min_load`` above 0."""
     REQUIRED = "required"
+    """Some mentee has a ``required`` above 0."""
     PINNED = "pinned"
+    """Some edge is pinned."""
     PENALTY = "unmatched_penalty"
+    """Some mentee has an ``unmatched_penalty`` above 0."""
     MULTI_DEMAND = "demand>1"
+    """Some mentee may get more than one mentor (``demand`` above 1)."""
     WEIGHT = "non-unit weight"
+    """Some edge uses other than one unit of its mentor's capacity (``weight`` not 1)."""
 
 
 def _indices(mask: BoolArray) -> tuple[int, ...]:

@@ -40,8 +40,11 @@ class Mode(enum.StrEnum):
     """How sessions can take place. ``both`` pairs with either."""
 
     ONLINE = "online"
+    """Online only: pairs with ``online`` and ``both``, and meets online."""
     OFFLINE = "offline"
+    """In person only: pairs with ``offline`` and ``both``, within the travel limit."""
     BOTH = "both"
+    """Either: a pair meets online whenever both can, else offline."""
 
     def compatible(self, other: Mode) -> bool:
         """Whether two people with these modes can meet in some mode."""
@@ -52,7 +55,9 @@ class Level(enum.StrEnum):
     """School level of a mentee: middle school (grades 1-3) or high school (grades 1-3)."""
 
     MIDDLE = "middle"
+    """Middle school."""
     HIGH = "high"
+    """High school."""
 
 
 def _subject(name: str) -> str:

@@ -2,19 +2,17 @@
 
 A path ending in ``.json`` is one JSON file; any other path is a folder.
 
-Cohort
-    ``cohort.json`` is :class:`~matchkit.Cohort` as JSON. A cohort folder holds
-    ``mentors.csv`` and ``mentees.csv``, one row per person, one column per field:
-    availability in its text form (``Mon 18:00-21:00, Sat 10:00-12:30``), subjects and needs
-    as ``math:4; english:3``, ``avoid`` as ``m-1; m-2``, coordinates as ``lat`` and ``lon``,
-    free-form attributes as ``attr.<name>`` columns. An empty cell means the field's default
-    (or None); an empty ``availability`` cell means no weekly time at all.
-Result
-    ``result.json`` is :class:`~matchkit.MatchResult` as JSON and reads back unchanged: the
-    round-trip format. A result folder holds ``result.json`` and ``matches.csv``, one row per
-    mentee with the score breakdown, for spreadsheets: an export, never read back.
-Policy
-    ``policy.json`` is :class:`~matchkit.Policy` as JSON.
+- **Cohort**: ``cohort.json`` is :class:`~matchkit.Cohort` as JSON. A cohort folder holds
+  ``mentors.csv`` and ``mentees.csv``, one row per person, one column per field:
+  availability in its text form (``Mon 18:00-21:00, Sat 10:00-12:30``), subjects and needs
+  as ``math:4; english:3``, ``avoid`` as ``m-1; m-2``, coordinates as ``lat`` and ``lon``,
+  free-form attributes as ``attr.<name>`` columns. An empty cell means the field's default
+  (or None); an empty ``availability`` cell means no weekly time at all.
+- **Result**: ``result.json`` is :class:`~matchkit.MatchResult` as JSON and reads back
+  unchanged: the round-trip format. A result folder holds ``result.json`` and
+  ``matches.csv``, one row per mentee with the score breakdown, for spreadsheets: an
+  export, never read back.
+- **Policy**: ``policy.json`` is :class:`~matchkit.Policy` as JSON.
 
 Bad input raises one :class:`~matchkit.InputError` listing every problem. A CSV problem
 names the file, the row (spreadsheet numbering: the header is row 1, the first person row

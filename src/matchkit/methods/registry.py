@@ -121,13 +121,18 @@ class Method:
     """A domain-level method: its name, the rules it keeps, the backends it runs through."""
 
     name: str
+    """The ``method=`` name that asks for it."""
     run: Callable[[Request], Outcome]
+    """Solves a request; the answer is over the compiled problem's edges."""
     keeps: frozenset[str]
     """The rules of :data:`RULES` it keeps exactly."""
     backends: frozenset[str]
     """The engine's ``method=`` names that reach this method (see the module docstring)."""
     exact: bool
+    """Whether its answer is the optimum of what it keeps: not so for the stable matching,
+    nor for the rich pipeline, which stops within ``gap`` of its bound or at its time limit."""
     description: str
+    """One line for people: what it runs."""
     applies: Callable[[frozenset[str], GroupRules | None], bool] | None = None
     """A narrower condition than :attr:`keeps`, on the rules used and the policy's groups
     (None: wherever it keeps the rules)."""
@@ -292,6 +297,21 @@ def method_names() -> tuple[str, ...]:
 def choose(method: str, used: frozenset[str], groups: GroupRules | None) -> Method:
     """The method that solves a policy using ``used`` rules when ``method`` is asked for
     (see the module docstring for the rule); ``groups`` are the policy's group rules.
+
+    Parameters
+    ----------
+    method : str
+        A name of :func:`method_names`: ``"auto"``, an engine backend or a method.
+    used : frozenset of str
+        The rules of :data:`RULES` the policy uses (:func:`rules_used`).
+    groups : GroupRules or None
+        The policy's floors, caps and limits as mentee groups, where it has any (a method's
+        condition may look at them: the floors flow needs disjoint groups).
+
+    Returns
+    -------
+    Method
+        The first method of :data:`AUTO_ORDER` (or the named one) that keeps every rule.
 
     Raises
     ------

@@ -254,6 +254,20 @@ def blocking_pairs(
     ties by ID; pinned mentees are fixed and their places held. An answer of
     ``method="stable"`` has none; an optimal answer usually has some.
 
+    Parameters
+    ----------
+    cohort : Cohort
+        The cohort ``result`` answers.
+    policy : Policy or None
+        The policy ``result`` was solved under; ``None`` for ``Policy()``.
+    result : MatchResult
+        The answer to check.
+
+    Returns
+    -------
+    list of tuple of (str, str)
+        ``(mentee id, mentor id)`` pairs, sorted; empty for a stable answer.
+
     Raises
     ------
     ValueError

@@ -47,8 +47,11 @@ class SolveOptions:
     """Options every backend receives; a backend ignores those it has no use for."""
 
     time_limit: float | None = None
+    """Seconds a search may run (CP-SAT); None: until it ends by itself."""
     seed: int = 0
+    """The search's random seed (CP-SAT)."""
     workers: int | None = None
+    """Search workers (CP-SAT); None: the machine's cores, at most 8."""
     hint: npt.NDArray[np.bool_] | None = None
     """A selection to start from (``solve_assignment(start=...)``): CP-SAT takes it as a
     solution hint, the priced backend adds its edges to its first problem."""
@@ -62,10 +65,16 @@ class Backend:
     """A solver backend: its name, what it supports, and its solve function."""
 
     name: str
+    """The ``method=`` name that asks for it."""
     solve: Callable[[AssignmentProblem, SolveOptions], Assignment]
+    """Solves a problem it supports under the options."""
     supports: frozenset[Feature]
+    """The features it represents exactly; a problem using any other is refused."""
     exact: bool
+    """Whether it solves the problem itself, not an approximation: an answer it calls
+    optimal is the optimum."""
     description: str
+    """One line for people: what it runs."""
     auto: Callable[[AssignmentProblem], bool] | None = None
     """Where ``method="auto"`` takes this backend (None: wherever it supports the problem)."""
 

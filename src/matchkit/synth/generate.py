@@ -126,6 +126,16 @@ def generate_cohort(
 ) -> Cohort:
     """Generate a synthetic cohort: ``generate(...).cohort`` (see :func:`generate`).
 
+    Parameters
+    ----------
+    n_mentors, n_mentees, seed, **knobs
+        As for :func:`generate`.
+
+    Returns
+    -------
+    Cohort
+        The cohort alone, without last term's pairs.
+
     Examples
     --------
     >>> c = generate_cohort(5, 20, seed=3)

@@ -140,6 +140,34 @@ def simulate_terms(
 
     Deterministic: the same arguments give the same simulation.
 
+    Parameters
+    ----------
+    n_terms : int
+        How many terms, the first included.
+    n_mentors, n_mentees : int
+        The programme's size, kept from term to term.
+    keep : {"prefer", "require", "none"}
+        How each term after the first is re-matched (see above).
+    policy : Policy, optional
+        The policy of every term; ``Policy()`` by default.
+    mentee_leave_rate : float
+        The share of mentees who leave between two terms, in ``[0, 1)``.
+    seed : int
+        Seed of the first term's cohort and of every draw after it.
+    **knobs
+        Any field of :class:`SynthKnobs`, as for :func:`generate`.
+
+    Returns
+    -------
+    Simulation
+        One :class:`TermRecord` per term: continuity kept, pairs broken by choice, match
+        rates and the lost-mentor figures.
+
+    Raises
+    ------
+    ValueError
+        An unknown ``keep``, or ``mentee_leave_rate`` outside ``[0, 1)``.
+
     Examples
     --------
     >>> sim = simulate_terms(2, n_mentors=20, n_mentees=80, keep="require", seed=1)

@@ -53,6 +53,23 @@ def verify_assignment(
     recomputed value (relative tolerance ``rtol``); ``bound`` not below ``objective`` and
     equal to it when optimal; an explanation for infeasible answers.
 
+    Parameters
+    ----------
+    problem : AssignmentProblem
+        The problem ``assignment`` answers.
+    assignment : Assignment
+        The answer to check, from any backend.
+    rtol : float
+        Relative tolerance of the objective's check.
+
+    Returns
+    -------
+    list of Violation
+        Every broken rule, empty when the answer is sound. The codes are stable:
+        ``capacity``, ``min_load``, ``demand``, ``required``, ``pinned``,
+        ``repeated_pair``, ``objective``, ``bound``, ``bad_selection``, ``bad_edge``,
+        ``selection_without_solution``, ``no_explanation``.
+
     Examples
     --------
     >>> from matchkit import AssignmentProblem, solve_assignment
@@ -192,6 +209,21 @@ def verify(cohort: Cohort, policy: Policy, result: MatchResult) -> list[Violatio
     answer is the max-min optimum is a search question no check can settle.) A
     ``rematch``/``repair`` report (``result.transition``) agrees with the matches and the
     cohort's history, and ``max_changes`` (or ``require``) holds.
+
+    Parameters
+    ----------
+    cohort : Cohort
+        The cohort ``result`` answers (for a ``rematch``, with last term's pairs as history:
+        ``cohort.with_previous(pairs)``).
+    policy : Policy
+        The policy ``result`` was solved under.
+    result : MatchResult
+        The answer to check.
+
+    Returns
+    -------
+    list of Violation
+        Every broken rule, each with a stable ``code``; empty when the answer is sound.
 
     Examples
     --------

@@ -7,7 +7,11 @@
 >>> rates == sorted(rates)  # more mentors never match fewer mentees
 True
 
-See ``docs/how-to/what-if.md``.
+See ``docs/how-to/what-if.md``. An edge package: it calls :func:`matchkit.solve` and reads
+the records, files (:mod:`matchkit.io`) and synthetic cohorts (:mod:`matchkit.synth`);
+pandas and matplotlib (the ``whatif`` extra) only when a frame or a plot is asked for.
+Its modules: ``scenario`` (what changes), ``run`` (serial or on an executor), ``report``
+(rows, frames, plots), ``file`` (``matchkit whatif FILE``).
 """
 
 from matchkit.whatif.report import METRICS, OutcomeChange, ScenarioReport

@@ -130,6 +130,16 @@ def run_scenarios(
     **options
         Passed to :func:`matchkit.solve` (``method``, ``time_limit``, ``seed``, ...).
 
+    Returns
+    -------
+    ScenarioReport
+        One row per scenario, in the order given; each answer is built on first access.
+
+    Raises
+    ------
+    ValueError
+        Two scenarios share a name, or ``params`` has not one entry per scenario.
+
     Examples
     --------
     >>> from matchkit.synth import generate_cohort
@@ -249,6 +259,30 @@ def sweep(
     The report's rows carry each parameter as a column, and ``report.plot(metric, x=key)``
     draws the curve (for instance the top-priority match rate against mentors hired: how
     many to hire).
+
+    Parameters
+    ----------
+    cohort, policy
+        The base; never modified.
+    grid : mapping of str to iterable
+        Each key's values; one scenario per combination (the cartesian product, in the
+        order of the keys), named after its parameters.
+    base : Scenario, optional
+        The changes every scenario starts from (``Scenario(name=...)`` fields); its grid
+        keys are replaced by the grid's values.
+    executor, progress, **options
+        As for :func:`run_scenarios`.
+
+    Returns
+    -------
+    ScenarioReport
+        One row per combination, with each grid key as a column.
+
+    Raises
+    ------
+    ValueError
+        An empty grid, or a key that is not a ``Scenario`` field, ``weights.<name>`` or
+        ``policy.<field>``.
 
     Examples
     --------

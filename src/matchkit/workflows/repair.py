@@ -44,6 +44,26 @@ def repair(
     their reason. The affected mentees get the best answer under that restriction (exact
     min-cost flow for a linear policy, as :func:`solve` does otherwise).
 
+    Parameters
+    ----------
+    result : MatchResult
+        The answer for ``cohort`` (from :func:`solve`, :func:`~matchkit.rematch` or an
+        earlier ``repair``).
+    cohort : Cohort
+        The cohort ``result`` answered; never modified.
+    policy : Policy, optional
+        The policy ``result`` was solved under; ``Policy()`` by default. It may not schedule
+        sessions.
+    removed_mentors, removed_mentees : iterable of str
+        IDs of the people who left.
+    added_mentors, added_mentees : iterable of Mentor or Mentee
+        The people who joined; their IDs must be new.
+    include_unmatched : bool
+        Also solve for the mentees ``result`` left unmatched (the default); ``False`` moves
+        only the mentees who lost their mentor and the added ones.
+    method, time_limit, seed
+        As for :func:`solve`, for the affected mentees.
+
     Returns
     -------
     MatchResult
