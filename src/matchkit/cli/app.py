@@ -172,7 +172,12 @@ def solve_command(
     ],
     policy: PolicyOpt = None,
     method: Annotated[
-        str, typer.Option("--method", help="auto, flow, cpsat, simplex, priced or stable.")
+        str,
+        typer.Option(
+            "--method",
+            help="auto, an engine backend (flow, cpsat, simplex, priced) or a method "
+            "(linear, balanced, floors, rich, stable).",
+        ),
     ] = "auto",
     time_limit: Annotated[
         float | None,
