@@ -12,7 +12,24 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["start_selection", "validate_options"]
+from matchkit.errors import UnknownMethodError
+
+__all__ = ["check_method", "start_selection", "validate_options"]
+
+
+def check_method(method: object, valid: tuple[str, ...]) -> None:
+    """Raise :class:`~matchkit.UnknownMethodError` listing ``valid`` unless ``method`` is one.
+
+    Examples
+    --------
+    >>> check_method("flow", ("auto", "flow"))
+    >>> check_method("lemon", ("auto", "flow"))
+    Traceback (most recent call last):
+    ...
+    matchkit.errors.UnknownMethodError: unknown method 'lemon'; valid methods: 'auto', 'flow'
+    """
+    if not isinstance(method, str) or method not in valid:
+        raise UnknownMethodError(method, valid)
 
 
 def validate_options(time_limit: float | None, seed: int, workers: int | None) -> None:

@@ -32,8 +32,9 @@ from matchkit.compiler.groups import GroupRules
 from matchkit.compiler.problem import Compiled
 from matchkit.compiler.rules import MILLI, PairRules
 from matchkit.core.assignment import Assignment
+from matchkit.core.options import check_method
 from matchkit.domain.policy import Policy
-from matchkit.errors import UnknownMethodError, UnsupportedFeatureError
+from matchkit.errors import UnsupportedFeatureError
 from matchkit.methods.balanced import solve_balanced
 from matchkit.methods.floors import disjoint, solve_floors
 from matchkit.methods.stable import stable_assignment
@@ -94,7 +95,6 @@ class Request:
     policy: Policy
     groups: GroupRules | None
     """The policy's group rules over the mentees (None without rich rules)."""
-    used: frozenset[str]
     method: str
     """The name asked for (``"auto"``, a backend's, or a method's)."""
     time_limit: float | None
@@ -149,10 +149,10 @@ class Method:
 
 
 def _linear(r: Request) -> Outcome:
-    backend = r.method if r.method in BACKENDS else "auto"
+    asked = r.method in BACKENDS  # else "auto" or "linear": the engine's own choice
     assignment = solve_assignment(
         r.compiled.problem,
-        method=backend,
+        method=r.method if asked else "auto",
         time_limit=r.time_limit,
         seed=r.seed,
         workers=r.workers,
@@ -161,7 +161,6 @@ def _linear(r: Request) -> Outcome:
         "simplex": "network simplex on priced edges",
         "priced": "min-cost flow on priced edges",
     }.get(assignment.method, "min-cost flow")
-    asked = r.method in BACKENDS
     reason = (
         f"method={r.method!r} was asked for"
         if asked
@@ -327,8 +326,7 @@ def choose(method: str, used: frozenset[str], groups: GroupRules | None) -> Meth
     >>> choose("cpsat", frozenset({"sessions"}), None).name
     'rich'
     """
-    if not isinstance(method, str) or method not in method_names():
-        raise UnknownMethodError(method, method_names())
+    check_method(method, method_names())
     if method in METHODS:
         candidates = [METHODS[method]]
     else:

@@ -9,9 +9,9 @@ import numpy as np
 import numpy.typing as npt
 
 from matchkit.core.assignment import Assignment, Status
-from matchkit.core.options import start_selection, validate_options
+from matchkit.core.options import check_method, start_selection, validate_options
 from matchkit.core.problem import AssignmentProblem
-from matchkit.errors import UnknownMethodError, UnsupportedFeatureError
+from matchkit.errors import UnsupportedFeatureError
 from matchkit.solvers.base import SolveOptions
 from matchkit.solvers.infeasibility import quick_explanation
 from matchkit.solvers.registry import AUTO_ORDER, BACKENDS
@@ -88,8 +88,7 @@ def solve_assignment(
     ('optimal', 5.0, [-1, 0])
     """
     t0 = time.perf_counter()
-    if not isinstance(method, str) or method not in available_methods():
-        raise UnknownMethodError(method, available_methods())
+    check_method(method, available_methods())
     validate_options(time_limit, seed, workers)
     hint = None if start is None else start_selection(start, problem.n_edges)
     if method == "auto":

@@ -11,11 +11,10 @@ from matchkit.compiler.groups import group_rules
 from matchkit.compiler.join import join
 from matchkit.compiler.prepare import prepare
 from matchkit.compiler.problem import compile_problem
-from matchkit.core.options import validate_options
+from matchkit.core.options import check_method, validate_options
 from matchkit.domain.model import Cohort
 from matchkit.domain.policy import Policy
 from matchkit.domain.result import MatchResult
-from matchkit.errors import UnknownMethodError
 from matchkit.methods.registry import Request, choose, method_names, rules_used
 
 __all__ = ["gc_paused", "solve"]
@@ -131,8 +130,7 @@ def _solve(
 ) -> MatchResult:
     t0 = time.perf_counter()
     policy = Policy() if policy is None else policy
-    if not isinstance(method, str) or method not in method_names():
-        raise UnknownMethodError(method, method_names())
+    check_method(method, method_names())  # before any work: the name alone is wrong
     validate_options(time_limit, seed, workers)
     _validate(gap)
     rules, pinned = prepare(cohort, policy)
@@ -145,7 +143,6 @@ def _solve(
         compiled=compiled,
         policy=policy,
         groups=groups,
-        used=used,
         method=method,
         time_limit=time_limit,
         seed=seed,
