@@ -136,6 +136,7 @@ def test_scalars_broadcast_and_arrays_are_read_only() -> None:
         ({"time_limit": 0}, ValueError, "time_limit"),
         ({"time_limit": float("nan")}, ValueError, "time_limit"),
         ({"seed": -1}, ValueError, "seed"),
+        ({"seed": 2**31}, ValueError, "seed must be an integer from 0 to 2147483647"),
         ({"workers": 0}, ValueError, "workers"),
         ({"workers": True}, ValueError, "workers"),
     ],

@@ -14,7 +14,10 @@ import numpy.typing as npt
 
 from matchkit.errors import UnknownMethodError
 
-__all__ = ["check_method", "start_selection", "validate_options"]
+__all__ = ["SEED_MAX", "check_method", "start_selection", "validate_options"]
+
+SEED_MAX = 2**31 - 1
+"""The largest ``seed``: CP-SAT's random seed is a 32-bit signed integer."""
 
 
 def check_method(method: object, valid: tuple[str, ...]) -> None:
@@ -50,8 +53,12 @@ def validate_options(time_limit: float | None, seed: int, workers: int | None) -
         or time_limit <= 0
     ):
         raise ValueError(f"time_limit must be a positive number of seconds, got {time_limit!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    if (
+        isinstance(seed, bool)
+        or not isinstance(seed, int | np.integer)
+        or not 0 <= seed <= SEED_MAX
+    ):
+        raise ValueError(f"seed must be an integer from 0 to {SEED_MAX}, got {seed!r}")
     if workers is not None and (
         isinstance(workers, bool) or not isinstance(workers, int | np.integer) or workers < 1
     ):
