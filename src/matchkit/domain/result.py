@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Continuity",
+    "FloorAttainment",
     "Match",
     "MatchResult",
     "Metrics",
@@ -190,6 +191,25 @@ class Metrics(BaseModel):
     unmatched_by_reason: dict[str, int]
 
 
+class FloorAttainment(BaseModel):
+    """One floor's group in a result: how many of its mentees the floor requires, how many
+    the answer matches, and the most any answer could match (a max flow restricted to the
+    group's mentees and their eligible mentors' places: a counted certificate)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+
+    label: str
+    """The group, as ``field=value`` (``district='Nowon-gu'``)."""
+    size: int
+    required: int
+    achieved: int
+    attainable: int
+    """The most of the group's mentees matched by any answer, the other floors ignored."""
+    met: bool
+    reason: str | None = None
+    """Why an unmet floor could not be met, one sentence (None where met)."""
+
+
 class MatchResult(BaseModel):
     """The outcome of :func:`matchkit.solve`: every mentee is in ``matches`` or ``unmatched``."""
 
@@ -214,6 +234,12 @@ class MatchResult(BaseModel):
     """Counts from compilation: eligible pairs, kept pairs, ..."""
     transition: Transition | None = None
     """From :func:`matchkit.rematch`: last term's pairs kept, broken (with reasons) and new."""
+    floors: tuple[FloorAttainment, ...] = ()
+    """Each floor's group (:class:`FloorAttainment`), where the policy has floors."""
+    relaxed: bool = False
+    """True when some floor could not be met and the answer is the best one meeting the
+    floors as far as they can be met (most floor places filled in all, then the best score;
+    ``status`` is then the status of that relaxed problem). See :attr:`floors` for why."""
     _index: dict[str, Match | Unmatched] | None = PrivateAttr(default=None)
 
     def __eq__(self, other: object) -> bool:

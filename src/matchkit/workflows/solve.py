@@ -15,6 +15,7 @@ from matchkit.core.options import check_method, validate_options
 from matchkit.domain.model import Cohort
 from matchkit.domain.policy import Policy
 from matchkit.domain.result import MatchResult
+from matchkit.methods.floors import with_floors
 from matchkit.methods.registry import Request, choose, method_names, rules_used
 
 __all__ = ["gc_paused", "solve"]
@@ -171,6 +172,8 @@ def _solve(
         start=outcome.start,
         method_reason=outcome.reason,
     )
+    if groups is not None and groups.floors:
+        result = with_floors(result, compiled.problem, groups, outcome.assignment)
     t3 = time.perf_counter()
     timings["join"] = t3 - t2
     timings["total"] = t3 - t0
