@@ -1,8 +1,9 @@
 """hypothesis strategies for small, valid cohorts and policies, built directly (no ``assume``).
 
-Cohorts are dense on purpose: a few districts (two known Seoul districts, one with explicit
-coordinates, one bare label), three subjects, availability on Saturday and Sunday only, so
-that most pairs are close calls for some rule and the solver has real choices to make.
+Cohorts are dense on purpose: a few districts (known Seoul districts, one sometimes with
+explicit coordinates, and a label that is not a district, always with its own coordinates),
+three subjects, availability on Saturday and Sunday only, so that most pairs are close calls
+for some rule and the solver has real choices to make.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ def places(draw: st.DrawFn) -> dict[str, object]:
     district = draw(st.sampled_from(DISTRICTS))
     if district == "Nowon-gu" and draw(st.booleans()):
         return {"district": district, "coordinates": (37.66, 127.06)}
+    if district == "Island":  # not a Seoul district: needs its own place (Jeju, far away)
+        return {"district": district, "coordinates": (33.50, 126.53)}
     return {"district": district}
 
 

@@ -163,4 +163,5 @@ def join(
         seed=seed,
         timings=timings,
         stats=stats,
+        warnings=rules.warnings,
     )

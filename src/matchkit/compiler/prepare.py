@@ -7,6 +7,7 @@ import numpy.typing as npt
 
 from matchkit.compiler.arrays import cohort_arrays
 from matchkit.compiler.rules import PairRules
+from matchkit.domain.geo import unknown_district_sentence, unknown_districts
 from matchkit.domain.model import Cohort
 from matchkit.domain.policy import Policy
 from matchkit.errors import InputError, InputProblem
@@ -44,8 +45,38 @@ def _pairs(
     return np.array(ii, dtype=np.int64), np.array(jj, dtype=np.int64)
 
 
+def _districts(cohort: Cohort, policy: Policy) -> tuple[str, ...]:
+    """Unknown districts of people who need a place: an error, or warnings if the policy
+    says ``unknown_districts="warn"`` (see :mod:`matchkit.domain.geo`)."""
+    found = [
+        *unknown_districts("mentor", cohort.mentors),
+        *unknown_districts("mentee", cohort.mentees),
+    ]
+    if not found:
+        return ()
+    if policy.unknown_districts == "error":
+        problems = [
+            InputProblem(
+                "unknown_district",
+                f"{who}: district",
+                unknown_district_sentence(district, hint)
+                + " (give coordinates, or Policy(unknown_districts='warn'))",
+            )
+            for who, district, hint in found
+        ]
+        raise InputError("Cohort", problems)
+    return tuple(
+        f"{who}: district: {unknown_district_sentence(district, hint)}; its distances are "
+        "unknown (0 km within the same district label, not eligible offline across labels)"
+        for who, district, hint in found
+    )
+
+
 def prepare(cohort: Cohort, policy: Policy) -> tuple[PairRules, tuple[I64, I64]]:
-    """Resolve the policy's pairs against the cohort and check pins; raise on bad input."""
+    """Resolve the policy's pairs against the cohort and check pins and districts; raise
+    on bad input (the warnings of ``Policy(unknown_districts="warn")`` are left on
+    ``rules.warnings``)."""
+    warnings = _districts(cohort, policy)
     a = cohort_arrays(cohort)
     problems: list[InputProblem] = []
     index: tuple[dict[str, int], dict[str, int]] = ({}, {})
@@ -56,6 +87,7 @@ def prepare(cohort: Cohort, policy: Policy) -> tuple[PairRules, tuple[I64, I64]]
     nt = a.n_mentors
     forbidden = np.unique(np.concatenate([fi * nt + fj, a.avoid_mentee * nt + a.avoid_mentor]))
     rules = PairRules(a, policy, forbidden)
+    rules.warnings = warnings
     seen: dict[int, int] = {}
     for k, (i, j) in enumerate(zip(pi.tolist(), pj.tolist(), strict=True)):
         pair = f"({a.s_ids[i]!r}, {a.t_ids[j]!r})"

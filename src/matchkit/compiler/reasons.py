@@ -24,21 +24,27 @@ def _reasons(
     nm = a.n_mentees
     n_subject = rules.key_subject_count[rules.key[rows]]
     n_mode = np.array([rules.key_candidates[k].size for k in rules.key[rows].tolist()])
-    counts = np.zeros((4, nm), dtype=np.int64)
+    counts = np.zeros((5, nm), dtype=np.int64)
     for i, j in rules.candidates(rows):
-        near = rules.near_enough(i, j)[0]
+        near, km = rules.near_enough(i, j)
         timed = near & rules.fits_time(i, j)
         allowed = timed & rules.allowed(i, j)
         spare = allowed & (load[j] < a.t_capacity[j])
-        for k, mask in enumerate((near, timed, allowed, spare)):
+        unknown = ~near & np.isinf(km)  # across unknown district labels: distance unknown
+        for k, mask in enumerate((near, timed, allowed, spare, unknown)):
             counts[k] += np.bincount(i[mask], minlength=nm)
-    stages = np.vstack([n_subject, n_mode, counts[:, rows]])
+    stages = np.vstack([n_subject, n_mode, counts[:4, rows]])
+    unknown_km = counts[4, rows].tolist()
     out = []
     for k, row in enumerate(rows.tolist()):
         n = stages[:, k].tolist()
         first = next((x for x in range(5) if n[x] == 0), 5)
         pruned = p.max_candidates is not None and n[4] > p.max_candidates
-        out.append(_reason(first, n, a.s_slots[row] / 2, p, pruned=pruned, rich=rich))
+        out.append(
+            _reason(
+                first, n, a.s_slots[row] / 2, p, pruned=pruned, rich=rich, unknown=unknown_km[k]
+            )
+        )
     return out
 
 
@@ -70,9 +76,17 @@ def unmatched_reasons(
 
 
 def _reason(
-    first: int, n: list[int], hours: float, p: Policy, *, pruned: bool, rich: tuple[str, ...] = ()
+    first: int,
+    n: list[int],
+    hours: float,
+    p: Policy,
+    *,
+    pruned: bool,
+    rich: tuple[str, ...] = (),
+    unknown: int = 0,
 ) -> tuple[UnmatchedReason, str]:
-    """Reason and detail from per-stage candidate counts (see ``_reasons``)."""
+    """Reason and detail from per-stage candidate counts (see ``_reasons``); ``unknown``
+    counts the mentors ruled out because the distance is unknown (unknown districts)."""
     R = UnmatchedReason
     if first == 0:
         return R.NO_SUBJECT, (
@@ -81,6 +95,13 @@ def _reason(
     if first == 1:
         return R.NO_MODE, (
             f"none of the {n[0]} mentors teaching a needed subject can meet in a compatible mode"
+        )
+    if first == 2 and unknown:
+        return R.TOO_FAR, (
+            f"the {n[1]} mentors teaching a needed subject in a compatible mode are out of "
+            f"reach for an offline session: {unknown} at an unknown distance (a district "
+            "not recognised and no coordinates)"
+            + (f", {n[1] - unknown} farther than the limit" if n[1] > unknown else "")
         )
     if first == 2:
         return R.TOO_FAR, (

@@ -91,6 +91,8 @@ class PairRules:
 
     def __init__(self, arrays: CohortArrays, policy: Policy, forbidden: I64) -> None:
         self.a, self.p = arrays, policy
+        self.warnings: tuple[str, ...] = ()
+        """Set by :func:`~matchkit.compiler.prepare.prepare` (unknown districts, "warn")."""
         teach = arrays.t_prof >= policy.min_proficiency
         self.teach_bits = _bits(teach)
         self.need_bits = _bits(arrays.s_needs > 0)

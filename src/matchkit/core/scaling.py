@@ -11,6 +11,12 @@ Min-cost flow and CP-SAT work with integers. matchkit multiplies every edge's pr
   chosen selection is optimal to within ``n_units / S`` of the true float optimum
   (``n_units`` = the most edges any answer can choose).
 
+Scores near the float range (``1e308``) or far below it (``1e-300``) scale the same way:
+the exponent of ``S`` is computed from logarithms where the product above would overflow or
+underflow, and ``S`` stays a normal float (at most ``2**1023``), so no such score is an error
+of this step. (The domain level bounds its weights far below this: see
+``matchkit.domain.policy.MAX_WEIGHT``.)
+
 The bound ``2**53`` keeps every cost, every node potential a cost-scaling min-cost flow
 builds (costs times ``n_nodes + 1``) and every objective sum exactly representable both
 as int64 and as float64 (CP-SAT's linear relaxation works in doubles), so nothing can
@@ -59,15 +65,14 @@ def scaled_profits(
     pen = problem.unmatched_penalty
     has_penalty = problem.n_mentees > 0 and bool(pen.any())
     units = int(min(int(problem.demand.sum()), problem.n_edges))
-    max_abs = max(float(score.max()), -float(score.min())) if score.size else 0.0
-    if has_penalty:
-        max_abs += float(pen.max())
+    score_abs = max(float(score.max()), -float(score.min())) if score.size else 0.0
+    max_abs = score_abs + float(pen.max()) if has_penalty else score_abs
     magnitude = max(n_nodes + 1, units + 1)
     exact = problem.integral
     if max_abs == 0.0 or (exact and max_abs * magnitude <= INT_LIMIT):
         scale = 1.0
     else:
-        scale = 2.0 ** math.floor(math.log2(INT_LIMIT / (max_abs * magnitude)))
+        scale = 2.0 ** _exponent(score_abs, float(pen.max()) if has_penalty else 0.0, magnitude)
         exact = exact and scale == 1.0
     ints = np.empty(problem.n_edges, dtype=np.int64) if out is None else out
     if scale == 1.0 and score.dtype.kind in "iu" and (not has_penalty or pen.dtype.kind in "iu"):
@@ -77,8 +82,25 @@ def scaled_profits(
         else:
             ints[...] = score
     else:
-        profit = score + pen[problem.mentee] if has_penalty else score
-        scaled = profit * scale  # a new array: rounding in place touches nothing shared
+        # a new array: rounding in place touches nothing shared. Scaled before the sum
+        # (exact: S is a power of two), so a score and penalty near 1e308 cannot overflow.
+        scaled = score * scale
+        if has_penalty:
+            scaled += pen[problem.mentee] * scale
         np.rint(scaled, out=scaled)
         ints[...] = scaled
     return ScaledProfits(ints, scale, exact, units)
+
+
+def _exponent(score_abs: float, pen_max: float, magnitude: int) -> int:
+    """``floor(log2(INT_LIMIT / ((score_abs + pen_max) * magnitude)))``, at most 1023,
+    without overflow."""
+    max_abs = score_abs + pen_max
+    ratio = INT_LIMIT / (max_abs * magnitude)
+    if 0.0 < ratio < math.inf:
+        return min(math.floor(math.log2(ratio)), 1023)
+    if math.isinf(max_abs):  # the sum overflowed: log2(a + b) = log2(a/2 + b/2) + 1
+        log_abs = math.log2(score_abs / 2 + pen_max / 2) + 1
+    else:
+        log_abs = math.log2(max_abs)
+    return min(math.floor(math.log2(INT_LIMIT) - log_abs - math.log2(magnitude)), 1023)

@@ -26,14 +26,18 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from matchkit.domain.geo import district_coordinates
+from matchkit.domain.policy import MAX_NEED, MIN_NEED, Int, NotBool, bounded
 from matchkit.domain.schedule import Availability
 from matchkit.errors import InputError, InputProblem
 
 __all__ = ["Cohort", "Level", "Mentee", "Mentor", "Mode"]
 
 Scalar = str | int | float | bool
-Proficiency = Annotated[int, Field(ge=1, le=5)]
-NeedWeight = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+Proficiency = Annotated[Int, Field(ge=1, le=5)]
+NeedWeight = Annotated[
+    float, bounded(MIN_NEED, MAX_NEED, "need"), Field(ge=MIN_NEED, le=MAX_NEED, allow_inf_nan=False)
+]
+"""A need's weight, in ``[MIN_NEED, MAX_NEED]`` = [1e-6, 1e6] (see ``domain.policy``)."""
 
 
 class Mode(enum.StrEnum):
@@ -138,9 +142,9 @@ class Mentor(_Person):
 
     subjects: dict[str, Proficiency]
     """Subject (lower-cased) to proficiency, 1 (basic) to 5 (expert)."""
-    capacity: Annotated[int, Field(ge=0, le=50)] = 3
+    capacity: Annotated[Int, Field(ge=0, le=50)] = 3
     """Mentees at once; 3 is the programme's typical load."""
-    terms_committed: Annotated[int, Field(ge=1, le=20)] = 1
+    terms_committed: Annotated[Int, Field(ge=1, le=20)] = 1
     alumni: bool = False
     """A former mentee of the programme ("virtuous-cycle" mentor)."""
     university: str | None = None
@@ -165,12 +169,13 @@ class Mentee(_Person):
     _kind: ClassVar[str] = "mentee"
 
     level: Level
-    grade: Annotated[int, Field(ge=1, le=3)]
+    grade: Annotated[Int, Field(ge=1, le=3)]
     needs: dict[str, NeedWeight]
-    """Subject (lower-cased) to how much the mentee needs it (any positive weight)."""
-    session_hours: Annotated[float, Field(gt=0, le=8)] = 2.0
+    """Subject (lower-cased) to how much the mentee needs it: a relative weight in
+    [1e-6, 1e6] (a needs cell ``math`` without a weight means ``{"math": 1}``)."""
+    session_hours: Annotated[float, NotBool, Field(gt=0, le=8)] = 2.0
     """Length of the one weekly session, on the half-hour grid."""
-    priority: Annotated[int, Field(ge=0, le=10)] = 1
+    priority: Annotated[Int, Field(ge=0, le=10)] = 1
     """Higher means greater need: the programme exists for the students left behind."""
     previous_mentor: str | None = None
     avoid: frozenset[str] = frozenset()

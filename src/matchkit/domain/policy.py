@@ -24,29 +24,103 @@ Rich rules (``sessions``, ``floors``, ``maxmin``, ``min_load``, ``weights.balanc
 
 from __future__ import annotations
 
-from typing import Annotated
+import math
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-__all__ = ["CategoryLimit", "Floor", "GroupCap", "Policy", "Sessions", "Weights"]
+__all__ = [
+    "MAX_NEED",
+    "MAX_WEIGHT",
+    "MIN_NEED",
+    "CategoryLimit",
+    "Floor",
+    "GroupCap",
+    "Policy",
+    "Sessions",
+    "Weights",
+    "bounded",
+    "not_bool",
+]
 
-Weight = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+MAX_WEIGHT = 1e6
+"""The largest weight (points) a policy may set; larger ones are rejected, naming the field.
+
+Why every score then fits (the engine works in whole milli-points, int64, and CP-SAT's
+relaxation in doubles; :mod:`matchkit.core.scaling`): a pair's components are each in
+[0, 1] (subject fit, slack, continuity, commitment, alumni), except distance, at most
+``max_travel_km / max_travel_km = 1`` with a limit and at most half the earth's
+circumference over 10 km (2002) without one; the value of matching a mentee is
+``match + 10 * priority + lost_mentor`` (priority <= 10). So an edge's profit (score plus
+value of matching) is at most ``(5 + 2002 + 12) * MAX_WEIGHT = 2.02e9`` points
+``= 2.02e12`` milli-points ``< 2**41``, and one balance arc at most
+``49 * MAX_WEIGHT`` (capacity <= 50). Hence every edge is an exact integer in float64
+(``< 2**53``) with 0.001-point resolution to spare (float64's spacing at ``2e9`` is
+``2.4e-7``), and the sum of any ``2**22`` (4 million) edges fits in int64 (``< 2**63``);
+beyond ``2**12`` nodes at extreme weights the engine's scale of
+:mod:`matchkit.core.scaling` goes below 1 (its documented, bounded rounding), never
+overflows. The defaults are 2 to 50 points: ``MAX_WEIGHT`` is 20 000 times the largest.
+"""
+
+MIN_NEED = 1e-6
+MAX_NEED = 1e6
+"""Bounds on a mentee's need weights (they are relative: only ratios matter). Subject fit
+is ``sum(need * proficiency / 5) / sum(need)``: with needs in ``[MIN_NEED, MAX_NEED]`` both
+sums are finite and normal floats for any number of subjects, so the fit is in [0, 1]
+(a need of ``1e308`` made the sum infinite and every fit NaN)."""
+
+
+def not_bool(value: Any) -> Any:
+    """Reject ``True``/``False`` where a number is expected (``capacity=True`` is not 1)."""
+    if isinstance(value, bool):
+        raise ValueError(f"{str(value).lower()} is not a number")
+    return value
+
+
+def bounded(low: float, high: float, what: str) -> BeforeValidator:
+    """A check that quotes the offending number (pydantic's own bound errors cannot: inputs
+    are hidden from errors, as they may be personal): no booleans, no inf or NaN, within
+    ``[low, high]``. ``Field(ge=low, le=high)`` beside it puts the bounds in the schema."""
+
+    def check(value: Any) -> Any:
+        not_bool(value)
+        if isinstance(value, int | float):
+            if not math.isfinite(value):
+                raise ValueError(f"{value!r} is not a finite number")
+            if value > high:
+                raise ValueError(f"{value!r} is above the largest {what}, {high:g}")
+            if value < low:
+                raise ValueError(f"{value!r} is below the smallest {what}, {low:g}")
+        return value
+
+    return BeforeValidator(check)
+
+
+NotBool = BeforeValidator(not_bool)
+Weight = Annotated[
+    float,
+    bounded(0.0, MAX_WEIGHT, "weight"),
+    Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False),
+]
+Int = Annotated[int, NotBool]
+"""An integer field that refuses booleans (pydantic's lax mode takes ``True`` as 1)."""
 Pair = tuple[str, str]
 Scalar = str | int | float | bool
 FieldName = Annotated[str, Field(min_length=1, max_length=64)]
 """A mentee field (``priority``, ``level``, ``grade``, ``district``, ``mode``) or the name of
 a key of ``Mentee.attributes`` (every mentee must have it)."""
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
+_FROZEN = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
 
 class Weights(BaseModel):
-    """What a good pair is worth, in points. Every weight is ``>= 0``.
+    """What a good pair is worth, in points. Every weight is in ``[0, MAX_WEIGHT]``
+    (:data:`MAX_WEIGHT` = 1e6; beyond it the integer scores could not be exact).
 
     The defaults rank, in order: getting a student in greater need matched at all; keeping a
     pair that worked; subject fit; then commitment, slack, alumni and travel as tie-breakers.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = _FROZEN
 
     subject_fit: Weight = 10.0
     """Share of the mentee's needs (by weight) taught at or above the threshold, times the
@@ -91,7 +165,7 @@ class Sessions(BaseModel):
 
     model_config = _FROZEN
 
-    offline_buffer_minutes: Annotated[int, Field(ge=0, le=240, multiple_of=30)] = 0
+    offline_buffer_minutes: Annotated[Int, Field(ge=0, le=240, multiple_of=30)] = 0
 
 
 class Floor(BaseModel):
@@ -120,7 +194,7 @@ class GroupCap(BaseModel):
     model_config = _FROZEN
 
     field: FieldName
-    max_per_mentor: Annotated[int, Field(ge=1)]
+    max_per_mentor: Annotated[Int, Field(ge=1)]
 
 
 class CategoryLimit(BaseModel):
@@ -131,8 +205,8 @@ class CategoryLimit(BaseModel):
 
     field: FieldName
     value: Scalar
-    at_least: Annotated[int, Field(ge=0)] = 0
-    at_most: Annotated[int, Field(ge=0)] | None = None
+    at_least: Annotated[Int, Field(ge=0)] = 0
+    at_most: Annotated[Int, Field(ge=0)] | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> CategoryLimit:
@@ -152,20 +226,20 @@ class Policy(BaseModel):
     30.0
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = _FROZEN
 
-    min_proficiency: Annotated[int, Field(ge=1, le=5)] = 3
+    min_proficiency: Annotated[Int, Field(ge=1, le=5)] = 3
     """A mentor teaches a subject if their proficiency is at least this (3 = "can teach the
     school curriculum", a level the programme's interviews check)."""
-    max_travel_km: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = 10.0
+    max_travel_km: Annotated[float, NotBool, Field(gt=0, allow_inf_nan=False)] | None = 10.0
     """Longest trip for an offline pair; 10 km is about 40 minutes by subway in Seoul.
     ``None`` removes the limit."""
-    online_max_km: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    online_max_km: Annotated[float, NotBool, Field(gt=0, allow_inf_nan=False)] | None = None
     """If set, a pair that meets online must also live at most this far apart (where both
     places are known). ``None`` (the default): online pairs may span the whole cohort, as in
     a city-wide programme. A programme run region by region (metro or national scale) sets
     it, which also keeps the number of candidate pairs in proportion to the cohort."""
-    max_candidates: Annotated[int, Field(ge=1)] | None = None
+    max_candidates: Annotated[Int, Field(ge=1)] | None = None
     """If set, keep only this many best-scoring eligible mentors per mentee (plus the previous
     mentor and pinned pairs): faster on very large cohorts, and optimal over the kept pairs
     only. ``None`` (the default) keeps every eligible pair, so the answer is the exact
@@ -183,12 +257,20 @@ class Policy(BaseModel):
     maxmin: tuple[FieldName, ...] = ()
     """Fields whose groups' lowest match rate is maximised first; the score is maximised
     second, with that lowest rate held. Empty (the default): the score alone."""
-    min_load: Annotated[int, Field(ge=0)] = 0
+    min_load: Annotated[Int, Field(ge=0)] = 0
     """Every mentor takes at least this many mentees (capped at their capacity)."""
     group_caps: tuple[GroupCap, ...] = ()
     """Per-mentor caps on mentees sharing a field's value (:class:`GroupCap`)."""
     category_limits: tuple[CategoryLimit, ...] = ()
     """Per-mentor counts of a category (:class:`CategoryLimit`)."""
+    unknown_districts: Literal["error", "warn"] = "error"
+    """What to do with a person who needs a place (``offline`` or ``both`` mode, no
+    ``coordinates``) whose ``district`` is not one of Seoul's 25 districts in any accepted
+    spelling (:func:`matchkit.domain.geo.resolve_district`). ``"error"`` (the default):
+    ``solve`` raises ``InputError`` naming the record, the field and the value (with a
+    "did you mean" suggestion) before solving. ``"warn"``: the result lists a warning per
+    such person and their offline pairs across district labels count as of unknown
+    distance (the unmatched reason says so), never as a false distance."""
 
     def rich_rules(self) -> tuple[str, ...]:
         """The active rules beyond linear min-cost flow, by name. Each needs CP-SAT, except

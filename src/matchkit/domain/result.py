@@ -36,7 +36,7 @@ __all__ = [
     "construct",
 ]
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
+_FROZEN = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 _M = TypeVar("_M", bound=BaseModel)
 
 
@@ -214,7 +214,9 @@ class MatchResult(BaseModel):
     """The outcome of :func:`matchkit.solve`: every mentee is in ``matches`` or ``unmatched``."""
 
     # NaN objective / -inf bound of an infeasible result must survive JSON.
-    model_config = ConfigDict(frozen=True, extra="forbid", ser_json_inf_nan="constants")
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", ser_json_inf_nan="constants", hide_input_in_errors=True
+    )
 
     status: Status
     method: str
@@ -234,6 +236,9 @@ class MatchResult(BaseModel):
     """Counts from compilation: eligible pairs, kept pairs, ..."""
     transition: Transition | None = None
     """From :func:`matchkit.rematch`: last term's pairs kept, broken (with reasons) and new."""
+    warnings: tuple[str, ...] = ()
+    """What the run accepted but a person should check, one sentence each (for example a
+    district not recognised under ``Policy(unknown_districts="warn")``)."""
     floors: tuple[FloorAttainment, ...] = ()
     """Each floor's group (:class:`FloorAttainment`), where the policy has floors."""
     relaxed: bool = False

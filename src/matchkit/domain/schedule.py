@@ -6,6 +6,13 @@ intervals (``"Mon 18:00-21:00"`` strings or ``{"day": "Mon", "start": "18:00", "
 "21:00"}`` objects). Times must lie on the half-hour grid and an interval must end after it
 starts (``24:00`` is allowed as an end); anything else is rejected with a message naming the
 interval, never rounded silently.
+
+What people type is read too, and written back in the canonical form above:
+
+* days as ``Mon``, ``Monday`` (any case) or in Korean, ``월`` or ``월요일``;
+* a range of days, ``Mon-Fri`` or ``월~금`` (Monday first: ``Fri-Mon`` is an error), or a
+  list, ``토,일`` or ``Sat/Sun``, before one time range;
+* ``-``, ``~`` or an en dash between the times (``19:00~21:00``), spaces optional.
 """
 
 from __future__ import annotations
@@ -34,8 +41,14 @@ _DAY_INDEX.update(
         )
     }
 )
+_DAY_INDEX.update({k: i for i, k in enumerate("월화수목금토일")})
+_DAY_INDEX.update({f"{k}요일": i for i, k in enumerate("월화수목금토일")})
 _FULL_DAY = (1 << SLOTS_PER_DAY) - 1
-_INTERVAL = re.compile(r"^\s*([A-Za-z]+)\s+(\S+)\s*-\s*(\S+)\s*$")
+_DASH = "-~\u2013"
+_INTERVAL = re.compile(rf"^\s*(\S.*?)\s+(\S+?)\s*[{_DASH}]\s*(\S+)\s*$")
+_DAY_LIST = re.compile(r"\s*[,/]\s*")
+_DAY_RANGE = re.compile(rf"\s*[{_DASH}]\s*")
+_HAS_DIGIT = re.compile(r"\d")
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
@@ -53,14 +66,60 @@ def _slot(text: str, interval: str, *, end: bool) -> int:
     return hours * 2 + minutes // 30
 
 
-def _parse_interval(day: str, start: str, end: str, interval: str) -> tuple[int, int]:
-    d = _DAY_INDEX.get(day.strip().lower())
+def _day(name: str, interval: str) -> int:
+    d = _DAY_INDEX.get(name.strip().lower())
     if d is None:
-        raise ValueError(f"availability {interval!r}: {day!r} is not a day (use Mon..Sun)")
+        raise ValueError(
+            f"availability {interval!r}: {name.strip()!r} is not a day (use Mon..Sun or 월..일)"
+        )
+    return d
+
+
+def _days(spec: str, interval: str) -> list[int]:
+    """``Mon``, ``Mon-Fri``, ``월~금``, ``토,일``, ``Sat/Sun`` to day indices."""
+    out: list[int] = []
+    for part in _DAY_LIST.split(spec.strip()):
+        ends = _DAY_RANGE.split(part)
+        if len(ends) == 1:
+            out.append(_day(ends[0], interval))
+        elif len(ends) == 2:
+            a, b = _day(ends[0], interval), _day(ends[1], interval)
+            if b < a:
+                raise ValueError(
+                    f"availability {interval!r}: the days {part!r} run backwards (Monday first)"
+                )
+            out.extend(range(a, b + 1))
+        else:
+            raise ValueError(f"availability {interval!r}: {part!r} is not a day or day range")
+    return out
+
+
+def _parse_interval(day: str, start: str, end: str, interval: str) -> tuple[list[int], int]:
+    days = _days(day, interval)
     a, b = _slot(start, interval, end=False), _slot(end, interval, end=True)
     if b <= a:
         raise ValueError(f"availability {interval!r}: the end is not after the start")
-    return d, (((1 << (b - a)) - 1) << a)
+    return days, (((1 << (b - a)) - 1) << a)
+
+
+def _text_items(text: str) -> list[str]:
+    """Split text at commas, joining a part without any time (``토`` of ``토,일 10:00-12:00``,
+    ``Mon`` of ``Mon, Wed 18:00-20:00``) to the days of the next part."""
+    items: list[str] = []
+    pending: list[str] = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        if not _HAS_DIGIT.search(part):
+            pending.append(part)
+            continue
+        items.append(",".join([*pending, part]))
+        pending = []
+    if pending:
+        raise ValueError(
+            f"availability {', '.join(pending)!r} is not of the form 'Mon 18:00-21:00'"
+        )
+    return items
 
 
 class Availability:
@@ -114,7 +173,7 @@ class Availability:
             return value
         items: Iterable[Any]
         if isinstance(value, str):
-            items = [part for part in value.split(",") if part.strip()]
+            items = _text_items(value)
         elif isinstance(value, Iterable) and not isinstance(value, bytes | Mapping):
             items = value
         else:
@@ -127,10 +186,10 @@ class Availability:
                     raise ValueError(
                         f"availability {item.strip()!r} is not of the form 'Mon 18:00-21:00'"
                     )
-                day, mask = _parse_interval(m.group(1), m.group(2), m.group(3), item.strip())
+                days, mask = _parse_interval(m.group(1), m.group(2), m.group(3), item.strip())
             elif isinstance(item, Mapping) and {"day", "start", "end"} <= item.keys():
                 text = f"{item['day']} {item['start']}-{item['end']}"
-                day, mask = _parse_interval(
+                days, mask = _parse_interval(
                     str(item["day"]), str(item["start"]), str(item["end"]), text
                 )
             else:
@@ -138,7 +197,8 @@ class Availability:
                     f"availability interval {item!r} must be 'Mon 18:00-21:00' or "
                     "{'day': 'Mon', 'start': '18:00', 'end': '21:00'}"
                 )
-            masks[day] |= mask
+            for day in days:
+                masks[day] |= mask
         return cls(masks)
 
     # --- queries ------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict
 
 __all__ = ["BreakReason", "BrokenPair", "Transition", "broken"]
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
+_FROZEN = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
 
 class BreakReason(enum.StrEnum):

@@ -138,7 +138,9 @@ def parse_bool(text: str) -> bool:
 def parse_pairs(text: str, *, whole: bool) -> tuple[dict[str, int | float], dict[str, str]]:
     """``math:4; english:3`` to ``{'math': 4, 'english': 3}`` and each key's entry text.
 
-    ``whole`` asks for whole-number values (proficiencies); otherwise any number (needs).
+    ``whole`` asks for whole-number values (proficiencies); otherwise any number (needs),
+    and a need without one (``math``, ``math; english:2``) weighs 1. A proficiency always
+    needs its level: there is no default level to assume.
     """
     out: dict[str, int | float] = {}
     entries: dict[str, str] = {}
@@ -147,6 +149,8 @@ def parse_pairs(text: str, *, whole: bool) -> tuple[dict[str, int | float], dict
             continue
         name, colon, value = part.rpartition(":")
         name = name.strip()
+        if not colon and not whole:
+            name, colon, value = part, ":", "1"
         if not colon or not name:
             raise ValueError(f"{shown(part)} is not of the form 'subject:number'")
         try:
