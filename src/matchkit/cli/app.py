@@ -1,30 +1,53 @@
-"""The ``matchkit`` command: demo, synth, solve, verify and explain from a shell.
+"""The ``matchkit`` command: demo, synth, solve, rematch, repair, verify, explain, whatif.
 
-Exit codes: 0 success; 1 ``verify`` (or ``demo``) found broken rules; 2 bad input (a bad
-file, option or id), printed as one clean message without a traceback. A spinner shows on
-long steps when standard output is a terminal, and never otherwise.
+Exit codes:
+
+* 0 -- success;
+* 1 -- ``verify`` (or ``demo``) found broken rules;
+* 2 -- bad input (a bad file, option or id; an output path that is one of the inputs),
+  printed as one clean message on stderr, without a traceback;
+* 130 -- interrupted (Ctrl-C): one line saying whether any file was changed.
+
+A spinner shows on long steps when standard output is a terminal, and never otherwise;
+a long solve with rich rules shows its best answer, bound and gap on the spinner line.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
+import signal
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
+from rich.status import Status as RichStatus
 
 from matchkit.cli.summary import print_report, print_summary, print_violations
+from matchkit.core.options import SEED_MAX
+from matchkit.domain.model import Cohort
 from matchkit.domain.policy import Policy
 from matchkit.domain.result import MatchResult
 from matchkit.errors import InputError, MatchkitError
-from matchkit.io import read_cohort, read_policy, read_result, write_cohort, write_result
+from matchkit.io import (
+    read_cohort,
+    read_pins,
+    read_policy,
+    read_result,
+    write_cohort,
+    write_result,
+)
 from matchkit.synth import generate_cohort
 from matchkit.verify import Violation, verify
 from matchkit.whatif.file import read_whatif, run_file, write_report
+from matchkit.whatif.scenario import field_problems
+from matchkit.workflows.rematch import rematch
+from matchkit.workflows.repair import repair
 from matchkit.workflows.solve import solve
 
 __all__ = ["app", "step"]
@@ -43,7 +66,21 @@ _MAX_PROBLEMS = 50
 
 MentorsOpt = Annotated[int, typer.Option("--mentors", min=1, help="Number of mentors.")]
 MenteesOpt = Annotated[int, typer.Option("--mentees", min=0, help="Number of mentees.")]
-SeedOpt = Annotated[int, typer.Option("--seed", min=0, help="Random seed (same seed, same run).")]
+SeedOpt = Annotated[
+    int, typer.Option("--seed", help=f"Random seed, 0 to {SEED_MAX} (same seed, same run).")
+]
+TimeLimitOpt = Annotated[
+    float | None,
+    typer.Option("--time-limit", help="Seconds, > 0 (cpsat; 60 with rich rules)."),
+]
+MethodOpt = Annotated[
+    str,
+    typer.Option(
+        "--method",
+        help="auto, an engine backend (flow, cpsat, simplex, priced) or a method "
+        "(linear, balanced, floors, rich, stable).",
+    ),
+]
 PolicyOpt = Annotated[
     Path | None, typer.Option("--policy", help="Policy JSON file (defaults for missing fields).")
 ]
@@ -54,55 +91,140 @@ def _say(console: Console, text: str) -> None:
     console.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
-def _fail(message: str) -> NoReturn:
+def _fail(message: str, code: int = 2) -> NoReturn:
     _say(Console(stderr=True), f"error: {message}")
-    raise typer.Exit(2)
+    raise typer.Exit(code)
+
+
+class Writes:
+    """What a command has written so far, for an honest line when it is interrupted."""
+
+    def __init__(self) -> None:
+        self.writing: Path | None = None
+        self.written: list[Path] = []
+
+    @contextlib.contextmanager
+    def to(self, path: Path) -> Iterator[None]:
+        """Around writing ``path`` (every output is written to a temporary file and renamed)."""
+        self.writing = path
+        yield
+        self.writing = None
+        self.written.append(path)
+
+    def interrupted(self) -> str:
+        if self.writing is not None:
+            return (
+                f"interrupted while writing {self.writing}: its previous files are kept unless "
+                "the last rename had begun (then the folder is marked and refused when read); "
+                "run the command again"
+            )
+        if self.written:
+            return "interrupted; written already: " + ", ".join(str(p) for p in self.written)
+        return "interrupted; no files were changed"
 
 
 @contextlib.contextmanager
-def _clean_errors() -> Iterator[None]:
-    """Bad input becomes a message on stderr and exit code 2, without a traceback."""
+def _clean_errors(writes: Writes | None = None) -> Iterator[None]:
+    """Bad input becomes a message on stderr and exit code 2, Ctrl-C one line and exit code
+    130, without a traceback."""
     try:
         yield
     except InputError as exc:
-        lines = [f"{exc.subject} has {len(exc.problems)} problem(s):"]
-        lines += [f"  - {p}" for p in exc.problems[:_MAX_PROBLEMS]]
-        if len(exc.problems) > _MAX_PROBLEMS:
-            lines.append(f"  ... and {len(exc.problems) - _MAX_PROBLEMS} more")
-        _fail("\n".join(lines))
-    except (MatchkitError, OSError) as exc:
-        _fail(str(exc))
+        _fail(_input_lines(exc.subject, exc.problems))
+    except ValidationError as exc:  # a record built from options: field and value only
+        _fail(_input_lines(exc.title, field_problems(exc, exc.title)))
+    except (MatchkitError, OSError, ValueError) as exc:
+        # ValueError: the library's documented misuse (an option out of range, a scenario
+        # name repeated); the message names the option and the value.
+        _fail(" ".join(str(exc).split()) if "\n" not in str(exc).strip() else str(exc))
+    except KeyboardInterrupt:
+        _fail((writes or Writes()).interrupted(), 130)
+
+
+def _input_lines(subject: str, problems: Sequence[object]) -> str:
+    lines = [f"{subject} has {len(problems)} problem(s):"]
+    lines += [f"  - {p}" for p in problems[:_MAX_PROBLEMS]]
+    if len(problems) > _MAX_PROBLEMS:
+        lines.append(f"  ... and {len(problems) - _MAX_PROBLEMS} more")
+    return "\n".join(lines)
+
+
+WRITES = {
+    "result": ("result.json", "matches.csv", "transition.csv", "matchkit-manifest.json"),
+    "cohort": ("mentors.csv", "mentees.csv", "matchkit-manifest.json"),
+    "whatif": ("whatif.csv", "whatif.png"),
+}
+"""The files each kind of output folder receives (a ``.json`` output is that file alone)."""
+
+
+def refuse_overwrite(out: Path, kind: str, inputs: dict[str, Path]) -> None:
+    """Exit 2 if writing ``out`` would replace one of ``inputs`` (by resolved path): the
+    output is an input file or folder, or a folder holding an input under a name it writes."""
+    o = out.resolve()
+    targets = {o} if o.suffix.lower() == ".json" else {o, *(o / n for n in WRITES[kind])}
+    for label, path in inputs.items():
+        r = path.resolve()
+        if r in targets:
+            _fail(
+                f"the output {str(out)!r} would replace the {label} {str(path)!r}; "
+                "write to another path"
+            )
+
+
+def _check_options(time_limit: float | None, seed: int) -> None:
+    """The solve options, checked before any file is read: one line naming the option."""
+    if time_limit is not None and not (math.isfinite(time_limit) and time_limit > 0):
+        _fail(f"--time-limit must be a number of seconds greater than 0, got {time_limit:g}")
+    if not 0 <= seed <= SEED_MAX:
+        _fail(f"--seed must be an integer from 0 to {SEED_MAX}, got {seed}")
+
+
+class Spinner:
+    """The spinner line of a running step; ``update`` is a no-op off a terminal."""
+
+    def __init__(self, status: RichStatus | None, text: str) -> None:
+        self.status, self.text = status, text
+
+    @property
+    def live(self) -> bool:
+        return self.status is not None
+
+    def update(self, detail: str) -> None:
+        if self.status is not None:
+            self.status.update(f"{self.text} {detail}")
 
 
 @contextlib.contextmanager
-def step(console: Console, text: str) -> Iterator[None]:
+def step(console: Console, text: str) -> Iterator[Spinner]:
     """A spinner while a long step runs, only on a terminal."""
     if console.is_terminal:
-        with console.status(text):
-            yield
+        with console.status(text) as status:
+            yield Spinner(status, text)
     else:
-        yield
+        yield Spinner(None, text)
 
 
-def _solved(
-    console: Console,
-    cohort_path: Path,
-    policy_path: Path | None,
-    method: str,
-    time_limit: float | None,
-    seed: int,
-    workers: int | None = None,
-) -> tuple[MatchResult, float]:
+def _progress_option(spinner: Spinner) -> dict[str, Any]:
+    """Options for :func:`solve` that show its progress on the spinner line (a terminal only)."""
+    return {}
+
+
+def _read(
+    console: Console, cohort_path: Path, policy_path: Path | None
+) -> tuple[Cohort, Policy | None, float]:
+    """The cohort and the policy (None when no ``--policy`` was given), and the seconds."""
     with step(console, "Reading the cohort..."):
         t0 = time.perf_counter()
         cohort = read_cohort(cohort_path)
-        policy = read_policy(policy_path) if policy_path is not None else Policy()
-        read_s = time.perf_counter() - t0
-    with step(console, f"Solving {len(cohort.mentees):,} mentees..."):
-        result = solve(
-            cohort, policy, method=method, time_limit=time_limit, seed=seed, workers=workers
-        )
-    return result, read_s
+        policy = read_policy(policy_path) if policy_path is not None else None
+        return cohort, policy, time.perf_counter() - t0
+
+
+def _write(console: Console, result: MatchResult, out: Path, writes: Writes) -> float:
+    with step(console, "Writing the result..."), writes.to(out):
+        t0 = time.perf_counter()
+        write_result(result, out)
+        return time.perf_counter() - t0
 
 
 @app.command()
@@ -119,7 +241,9 @@ def demo(
     The folder gets mentors.csv and mentees.csv (the cohort), result.json and matches.csv.
     """
     console = Console()
-    with _clean_errors():
+    _check_options(None, seed)
+    writes = Writes()
+    with _clean_errors(writes):
         timings: dict[str, float] = {}
         with step(console, f"Generating {mentors:,} mentors and {mentees:,} mentees..."):
             t0 = time.perf_counter()
@@ -131,14 +255,14 @@ def demo(
             t0 = time.perf_counter()
             violations = verify(cohort, result.policy, result)
             timings["verify"] = time.perf_counter() - t0
-        with step(console, "Writing files..."):
+        with step(console, "Writing files..."), writes.to(out):
             t0 = time.perf_counter()
             write_cohort(cohort, out)
             write_result(result, out)
             timings["write files"] = time.perf_counter() - t0
-    print_summary(console, result, more_timings=timings)
-    _report_verification(console, violations, len(result.matches), len(result.unmatched))
-    _say(console, f"Files written to {out.resolve()}")
+        print_summary(console, result, more_timings=timings)
+        _report_verification(console, violations, len(result.matches), len(result.unmatched))
+        _say(console, f"Files written to {out.resolve()}")
     if violations:
         raise typer.Exit(1)
 
@@ -154,14 +278,17 @@ def synth(
 ) -> None:
     """Generate a synthetic cohort and write it (cohort.json, or a folder of CSV files)."""
     console = Console()
-    with _clean_errors():
+    _check_options(None, seed)
+    writes = Writes()
+    with _clean_errors(writes):
         with step(console, f"Generating {mentors:,} mentors and {mentees:,} mentees..."):
             cohort = generate_cohort(mentors, mentees, seed=seed)
-        write_cohort(cohort, out)
-    _say(
-        console,
-        f"Wrote {len(cohort.mentors):,} mentors and {len(cohort.mentees):,} mentees to {out}",
-    )
+        with writes.to(out):
+            write_cohort(cohort, out)
+        _say(
+            console,
+            f"Wrote {len(cohort.mentors):,} mentors and {len(cohort.mentees):,} mentees to {out}",
+        )
 
 
 @app.command("solve")
@@ -171,21 +298,19 @@ def solve_command(
         Path, typer.Option("--out", help="result.json, or a folder for result.json + matches.csv.")
     ],
     policy: PolicyOpt = None,
-    method: Annotated[
-        str,
-        typer.Option(
-            "--method",
-            help="auto, an engine backend (flow, cpsat, simplex, priced) or a method "
-            "(linear, balanced, floors, rich, stable).",
-        ),
-    ] = "auto",
-    time_limit: Annotated[
-        float | None,
-        typer.Option("--time-limit", min=0, help="Seconds (cpsat; 60 with rich rules)."),
-    ] = None,
+    method: MethodOpt = "auto",
+    time_limit: TimeLimitOpt = None,
     seed: SeedOpt = 0,
     workers: Annotated[
         int | None, typer.Option("--workers", min=1, help="CP-SAT workers (default 1).")
+    ] = None,
+    pins: Annotated[
+        Path | None,
+        typer.Option(
+            "--pins",
+            help="pins.csv (or .xlsx with a pins sheet): columns mentee, mentor, rule "
+            "(pin or forbid), added to the policy's pinned and forbidden pairs.",
+        ),
     ] = None,
 ) -> None:
     """Match a cohort under a policy, print the summary and write the result.
@@ -194,13 +319,178 @@ def solve_command(
     docs/explanation/rich-rules.md) is solved with CP-SAT; the summary says why.
     """
     console = Console()
-    with _clean_errors():
-        result, read_s = _solved(console, cohort, policy, method, time_limit, seed, workers)
-        t0 = time.perf_counter()
-        write_result(result, out)
-        write_s = time.perf_counter() - t0
-    print_summary(console, result, more_timings={"read cohort": read_s, "write result": write_s})
-    _say(console, f"Result written to {out}")
+    _check_options(time_limit, seed)
+    refuse_overwrite(out, "result", _inputs(cohort=cohort, policy=policy, pins=pins))
+    writes = Writes()
+    with _clean_errors(writes):
+        the_cohort, the_policy, read_s = _read(console, cohort, policy)
+        if pins is not None:
+            the_policy = read_pins(pins, the_cohort).apply(the_policy or Policy())
+        with step(console, f"Solving {len(the_cohort.mentees):,} mentees...") as show:
+            result = solve(
+                the_cohort,
+                the_policy,
+                method=method,
+                time_limit=time_limit,
+                seed=seed,
+                workers=workers,
+                **_progress_option(show),
+            )
+        write_s = _write(console, result, out, writes)
+        more = {"read cohort": read_s, "write result": write_s}
+        print_summary(console, result, more_timings=more)
+        _say(console, f"Result written to {out}")
+
+
+def _inputs(**paths: Path | None) -> dict[str, Path]:
+    return {name.replace("_", " "): p for name, p in paths.items() if p is not None}
+
+
+@app.command("rematch")
+def rematch_command(
+    cohort: Annotated[Path, typer.Argument(help="This term's cohort: .json or a CSV folder.")],
+    previous: Annotated[
+        Path, typer.Option("--previous", help="Last term's result (result.json or its folder).")
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", help="result.json, or a folder for result.json, matches.csv, transition.csv."
+        ),
+    ],
+    policy: Annotated[
+        Path | None,
+        typer.Option("--policy", help="Policy JSON file; by default last term's policy."),
+    ] = None,
+    keep: Annotated[
+        str,
+        typer.Option(
+            "--keep", help="prefer: continuing pairs score extra; require: each is pinned."
+        ),
+    ] = "prefer",
+    max_changes: Annotated[
+        int | None,
+        typer.Option(
+            "--max-changes", min=0, help="With --keep prefer: at most this many broken by choice."
+        ),
+    ] = None,
+    method: MethodOpt = "auto",
+    time_limit: TimeLimitOpt = None,
+    seed: SeedOpt = 0,
+) -> None:
+    """This term's answer keeping last term's pairs that still work; writes transition.csv.
+
+    Each continuing pair is kept, or broken with its reason (a person left, no longer
+    eligible, mentor full, reassigned, unmatched); see docs/explanation/continuity.md.
+    """
+    console = Console()
+    _check_options(time_limit, seed)
+    refuse_overwrite(out, "result", _inputs(cohort=cohort, previous_result=previous, policy=policy))
+    writes = Writes()
+    with _clean_errors(writes):
+        the_cohort, the_policy, read_s = _read(console, cohort, policy)
+        last = read_result(previous)
+        with step(console, f"Rematching {len(the_cohort.mentees):,} mentees..."):
+            result = rematch(
+                last,
+                the_cohort,
+                the_policy if the_policy is not None else last.policy,
+                keep=keep,
+                max_changes=max_changes,
+                method=method,
+                time_limit=time_limit,
+                seed=seed,
+            )
+        write_s = _write(console, result, out, writes)
+        print_summary(console, result, more_timings={"read": read_s, "write result": write_s})
+        _say_transition(console, result)
+        _say(console, f"Result written to {out}")
+
+
+@app.command("repair")
+def repair_command(
+    cohort: Annotated[Path, typer.Argument(help="The cohort RESULT answered.")],
+    result: Annotated[Path, typer.Argument(help="The current result (result.json or folder).")],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", help="result.json, or a folder for result.json, matches.csv, transition.csv."
+        ),
+    ],
+    remove_mentor: Annotated[
+        list[str] | None,
+        typer.Option("--remove-mentor", help="A mentor who left (repeat for more)."),
+    ] = None,
+    remove_mentee: Annotated[
+        list[str] | None,
+        typer.Option("--remove-mentee", help="A mentee who left (repeat for more)."),
+    ] = None,
+    add: Annotated[
+        Path | None,
+        typer.Option(
+            "--add", help="People who joined: a cohort file or folder (its mentors and mentees)."
+        ),
+    ] = None,
+    only_moved: Annotated[
+        bool,
+        typer.Option(
+            "--only-moved",
+            help="Solve only for mentees who lost their mentor and added ones, not for "
+            "those waiting unmatched.",
+        ),
+    ] = False,
+    policy: Annotated[
+        Path | None,
+        typer.Option("--policy", help="Policy JSON file; by default the result's own policy."),
+    ] = None,
+    method: MethodOpt = "auto",
+    time_limit: TimeLimitOpt = None,
+    seed: SeedOpt = 0,
+) -> None:
+    """Mid-term: re-assign only the mentees a change affects; every other pair stays.
+
+    The new cohort (COHORT less the removed, plus the added) is not written; the result
+    and its transition.csv are.
+    """
+    console = Console()
+    _check_options(time_limit, seed)
+    paths = _inputs(cohort=cohort, result=result, policy=policy, added_people=add)
+    refuse_overwrite(out, "result", paths)
+    if not (remove_mentor or remove_mentee or add):
+        _fail("nothing to repair: give --remove-mentor, --remove-mentee or --add")
+    writes = Writes()
+    with _clean_errors(writes):
+        the_cohort, the_policy, read_s = _read(console, cohort, policy)
+        current = read_result(result)
+        added = read_cohort(add) if add is not None else None
+        with step(console, "Repairing..."):
+            repaired = repair(
+                current,
+                the_cohort,
+                the_policy if the_policy is not None else current.policy,
+                removed_mentors=remove_mentor or (),
+                removed_mentees=remove_mentee or (),
+                added_mentors=added.mentors if added is not None else (),
+                added_mentees=added.mentees if added is not None else (),
+                include_unmatched=not only_moved,
+                method=method,
+                time_limit=time_limit,
+                seed=seed,
+            )
+        write_s = _write(console, repaired, out, writes)
+        print_summary(console, repaired, more_timings={"read": read_s, "write result": write_s})
+        _say_transition(console, repaired)
+        _say(console, f"Result written to {out}")
+
+
+def _say_transition(console: Console, result: MatchResult) -> None:
+    t = result.transition
+    if t is not None:
+        _say(
+            console,
+            f"Transition: {len(t.kept):,} pairs kept, {len(t.broken):,} broken, "
+            f"{len(t.new):,} new (transition.csv in a result folder).",
+        )
 
 
 @app.command("verify")
@@ -254,6 +544,27 @@ def _report_verification(
         )
 
 
+def _quiet_worker() -> None:
+    """A what-if worker process leaves Ctrl-C to the command, which stops the pool."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextlib.contextmanager
+def _pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    pool = ProcessPoolExecutor(workers, initializer=_quiet_worker)
+    try:
+        yield pool
+    except BaseException:
+        # Ctrl-C or an error: stop the running scenarios now rather than wait for them.
+        processes = list(getattr(pool, "_processes", {}).values())  # no public API (3.11)
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        raise
+    else:
+        pool.shutdown(wait=True)
+
+
 @app.command()
 def whatif(
     file: Annotated[Path, typer.Argument(help="What-if JSON file (docs/how-to/what-if.md).")],
@@ -272,8 +583,12 @@ def whatif(
     console = Console()
     if not console.is_terminal:
         console = Console(width=120)  # a log or a pipe: the whole table, unwrapped
-    with _clean_errors():
+    refuse_overwrite(out, "whatif", {"what-if file": file})
+    writes = Writes()
+    with _clean_errors(writes):
         spec, cohort, policy = read_whatif(file)
+        if isinstance(spec.cohort, str):
+            refuse_overwrite(out, "whatif", {"cohort": file.parent / spec.cohort})
         with contextlib.ExitStack() as stack:
             executor: Executor | None = None
             if dask is not None:
@@ -282,8 +597,9 @@ def whatif(
                 client = Client(dask)  # type: ignore[no-untyped-call]
                 executor = stack.enter_context(client).get_executor()
             elif workers > 1:
-                executor = stack.enter_context(ProcessPoolExecutor(workers))
+                executor = stack.enter_context(_pool(workers))
             report = run_file(spec, cohort, policy, executor)
-        written = write_report(report, out, spec.plot)
-    print_report(console, report)
-    _say(console, "Written: " + ", ".join(str(p) for p in written))
+        with writes.to(out):
+            written = write_report(report, out, spec.plot)
+        print_report(console, report)
+        _say(console, "Written: " + ", ".join(str(p) for p in written))

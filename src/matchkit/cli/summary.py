@@ -16,7 +16,13 @@ from matchkit.verify import Violation
 from matchkit.whatif.report import ScenarioReport
 from rich import box
 
-__all__ = ["print_summary", "print_violations"]
+__all__ = ["print_report", "print_summary", "print_violations"]
+
+
+def _t(value: object) -> Text:
+    """A table cell as plain text: data from files is never read as rich markup
+    (a scenario named ``close[/x]`` would otherwise crash the table)."""
+    return value if isinstance(value, Text) else Text(str(value))
 
 
 def _pct(x: float) -> str:
@@ -39,7 +45,7 @@ def print_summary(
     head = Table(title="Matching result", show_header=False, title_justify="left")
     head.add_column("figure")
     head.add_column("value", justify="right")
-    head.add_row("status", f"{result.status.value} ({result.method})")
+    head.add_row("status", _t(f"{result.status.value} ({result.method})"))
     if result.method_reason:
         head.add_row("method chosen because", Text(result.method_reason))
     if result.status is not Status.OPTIMAL and result.status.has_solution:
@@ -80,7 +86,7 @@ def print_summary(
         reasons.add_column("mentees", justify="right")
         ranked = sorted(m.unmatched_by_reason.items(), key=lambda kv: (-kv[1], kv[0]))
         for reason, n in ranked:
-            reasons.add_row(reason, f"{n:,}")
+            reasons.add_row(_t(reason), f"{n:,}")
         console.print(reasons)
 
     timings = Table(title="Timings", title_justify="left")
@@ -102,7 +108,7 @@ def print_violations(console: Console, violations: Sequence[Violation], *, limit
     for v in violations[:limit]:
         table.add_row(Text(v.code), Text(v.message))  # data, never markup
     if len(violations) > limit:
-        table.add_row("...", f"and {len(violations) - limit} more")
+        table.add_row(Text("..."), f"and {len(violations) - limit} more")
     console.print(table)
 
 
@@ -129,11 +135,11 @@ def print_report(console: Console, report: ScenarioReport) -> None:
     keys = list(report.params) or ["scenario"]
     for key in keys:
         label = key.removeprefix("weights.").replace("_", " ")
-        table.add_column(label, justify="right" if report.params else "left")
+        table.add_column(_t(label), justify="right" if report.params else "left")
     for label in _REPORT_COLUMNS.values():
         table.add_column(label, justify="right")
     for r in report.rows:
-        cells = [str(r.get(k)) for k in keys]
+        cells: list[Text | str] = [_t(r.get(k)) for k in keys]
         for c in _REPORT_COLUMNS:
             v = r.get(c)
             if c == "objective" and isinstance(v, float):
@@ -141,6 +147,6 @@ def print_report(console: Console, report: ScenarioReport) -> None:
             elif isinstance(v, float):
                 cells.append(_pct(v))
             else:
-                cells.append(str(v))
+                cells.append(_t(v))
         table.add_row(*cells)
     console.print(table)

@@ -27,6 +27,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from matchkit.core.options import validate_options
 from matchkit.domain.model import Cohort
 from matchkit.domain.policy import Policy
 from matchkit.errors import InputError, InputProblem
@@ -34,12 +35,14 @@ from matchkit.io import read_cohort, read_policy
 from matchkit.io.cells import escape, format_number, write_rows
 from matchkit.synth import generate_cohort
 from matchkit.whatif.report import METRICS, ScenarioReport
-from matchkit.whatif.run import run_scenarios, sweep
-from matchkit.whatif.scenario import Scenario
+from matchkit.whatif.run import grid_key_known, run_scenarios, sweep
+from matchkit.whatif.scenario import Scenario, field_problems
 
 __all__ = ["WhatifFile", "read_whatif", "run_file", "write_report"]
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
+_FROZEN = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+_OPTIONS = ("method", "time_limit", "seed", "workers", "gap")
+"""The keys ``options`` may have (:func:`matchkit.solve`'s options)."""
 
 
 class SynthSpec(BaseModel):
@@ -53,6 +56,19 @@ class SweepSpec(BaseModel):
     model_config = _FROZEN
     grid: dict[str, list[Any]]
     base: Scenario | None = None
+
+    @model_validator(mode="after")
+    def _known_keys(self) -> SweepSpec:
+        if not self.grid:
+            raise ValueError("grid must name at least one parameter")
+        for key, values in self.grid.items():
+            if not grid_key_known(key):
+                raise ValueError(
+                    f"grid key {key!r} is not a Scenario field, weights.<name> or policy.<field>"
+                )
+            if not values:
+                raise ValueError(f"grid key {key!r} has no values")
+        return self
 
 
 class PlotSpec(BaseModel):
@@ -86,6 +102,15 @@ class WhatifFile(BaseModel):
             raise ValueError("give either 'scenarios' (a list) or 'sweep', not both or neither")
         if isinstance(self.cohort, dict) and set(self.cohort) != {"synth"}:
             raise ValueError('cohort must be a path or {"synth": {...}}')
+        names = [s.name for s in self.scenarios]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"scenario names must be unique; repeated: {repeated[:5]}")
+        unknown = sorted(set(self.options) - set(_OPTIONS))
+        if unknown:
+            raise ValueError(f"options may be {', '.join(_OPTIONS)}; unknown: {unknown}")
+        o = self.options
+        validate_options(o.get("time_limit"), o.get("seed", 0), o.get("workers"))
         return self
 
 
@@ -97,7 +122,7 @@ def read_whatif(path: Path) -> tuple[WhatifFile, Cohort, Policy]:
     except ValidationError as exc:
         problems = [
             InputProblem("invalid", ".".join(str(x) for x in e["loc"]) or "file", e["msg"])
-            for e in exc.errors(include_url=False)
+            for e in exc.errors(include_url=False, include_input=False)
         ]
         raise InputError(f"what-if file {str(path)!r}", problems) from None
     here = path.parent
@@ -112,8 +137,7 @@ def read_whatif(path: Path) -> tuple[WhatifFile, Cohort, Policy]:
         try:
             policy = Policy.model_validate(spec.policy)
         except ValidationError as exc:
-            problems = [InputProblem("invalid", "policy", " ".join(str(exc).split()))]
-            raise InputError(f"what-if file {str(path)!r}", problems) from None
+            raise InputError(f"what-if file {str(path)!r}", field_problems(exc, "policy")) from None
     return spec, cohort, policy
 
 
@@ -154,7 +178,5 @@ def write_report(report: ScenarioReport, out: Path, plot: PlotSpec) -> list[Path
         return written
     x = plot.x if plot.x in report.params else None
     hue = plot.hue if plot.hue in report.params and x is not None else None
-    fig = report.plot(plot.metric, x=x, hue=hue)
-    fig.savefig(out / "whatif.png", dpi=120)
-    written.append(out / "whatif.png")
+    written.append(report.plot(plot.metric, x=x, hue=hue).save(out / "whatif.png", dpi=120))
     return written

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
+import os
 import pickle
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
@@ -18,7 +23,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
-__all__ = ["METRICS", "OutcomeChange", "ScenarioReport", "row_of"]
+__all__ = ["METRICS", "OutcomeChange", "Plot", "ScenarioReport", "row_of"]
 
 METRICS = (
     "match_rate",
@@ -30,6 +35,67 @@ METRICS = (
     "objective",
 )
 """The figures of each row that :meth:`ScenarioReport.plot` can draw."""
+
+
+_FORMATS = {".png": "png", ".svg": "svg"}
+
+
+class Plot:
+    """A figure that shows itself in Jupyter and saves as PNG or SVG.
+
+    :meth:`ScenarioReport.plot` returns one. A notebook displays it inline whatever the
+    matplotlib backend (``_repr_png_`` and ``_repr_svg_``); :meth:`save` writes it by the
+    path's suffix; :attr:`figure` is the matplotlib ``Figure`` itself, and any other
+    attribute (``axes``, ``savefig``, ...) is the figure's, so code written for the
+    ``Figure`` it used to return keeps working.
+    """
+
+    def __init__(self, figure: Figure) -> None:
+        self.figure = figure
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "figure":  # not set yet (unpickling): no recursion
+            raise AttributeError(name)
+        return getattr(self.figure, name)
+
+    def to_bytes(self, fmt: str = "png", *, dpi: int = 120) -> bytes:
+        """The figure as ``"png"`` or ``"svg"`` bytes."""
+        if fmt not in _FORMATS.values():
+            raise ValueError(f"format must be 'png' or 'svg', got {fmt!r}")
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format=fmt, dpi=dpi)
+        return buffer.getvalue()
+
+    def save(self, path: str | os.PathLike[str], *, dpi: int = 120) -> Path:
+        """Write the figure to ``path`` (``.png`` or ``.svg``), atomically: a reader sees
+        the old file or the new one, never half of one. Returns the path."""
+        p = Path(path)
+        fmt = _FORMATS.get(p.suffix.lower())
+        if fmt is None:
+            raise ValueError(f"a plot is saved as .png or .svg, got {str(p)!r}")
+        data = self.to_bytes(fmt, dpi=dpi)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, p)  # same folder, same file system: atomic
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        return p
+
+    def _repr_png_(self) -> bytes:
+        return self.to_bytes("png", dpi=100)
+
+    def _repr_svg_(self) -> str:
+        return self.to_bytes("svg").decode("utf-8")
+
+    def __repr__(self) -> str:
+        return f"<matchkit Plot of {self.figure!r}>"
 
 
 def row_of(
@@ -130,10 +196,13 @@ class ScenarioReport:
         *,
         x: str | None = None,
         hue: str | None = None,
-    ) -> Figure:
-        """A matplotlib figure of ``metric`` (one of :data:`METRICS`): against sweep
-        parameter ``x`` (one line per value of ``hue``, another parameter), else one bar per
-        scenario. Needs matplotlib (the ``whatif`` extra)."""
+    ) -> Plot:
+        """A plot of ``metric`` (one of :data:`METRICS`): against sweep parameter ``x`` (one
+        line per value of ``hue``, another parameter), else one bar per scenario. Needs
+        matplotlib (the ``whatif`` extra).
+
+        The :class:`Plot` shows itself inline in Jupyter, saves with ``.save("curve.png")``
+        or ``.save("curve.svg")``, and holds the matplotlib figure as ``.figure``."""
         if metric not in METRICS:
             raise ValueError(f"metric must be one of {METRICS}, got {metric!r}")
         for name in (x, hue):
@@ -167,7 +236,7 @@ class ScenarioReport:
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
         fig.tight_layout()
-        return fig
+        return Plot(fig)
 
 
 def _outcomes(result: MatchResult) -> dict[str, str | None]:

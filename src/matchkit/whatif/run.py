@@ -34,17 +34,19 @@ from concurrent.futures import (
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import Progress
 
 from matchkit.compiler.problem import compile_threads
 from matchkit.domain.model import Cohort
 from matchkit.domain.policy import Policy
+from matchkit.errors import InputError
 from matchkit.whatif.report import ScenarioReport, row_of
-from matchkit.whatif.scenario import Scenario
+from matchkit.whatif.scenario import Scenario, field_problems
 from matchkit.workflows.solve import gc_paused, solve
 
-__all__ = ["run_scenarios", "sweep"]
+__all__ = ["grid_key_known", "run_scenarios", "sweep"]
 
 _LOADED: dict[str, Cohort] = {}
 """Per worker process: base cohorts read from their file, by content hash."""
@@ -236,6 +238,14 @@ def _size(s: Scenario, cohort: Cohort) -> float:
     return mentors * max(n_s - gone_s, 0) * s.demand_factor
 
 
+def grid_key_known(key: str) -> bool:
+    """Whether ``key`` may be a sweep's grid key: a :class:`Scenario` field other than
+    ``name``, ``weights.<name>`` or ``policy.<field>``."""
+    if key.startswith(("weights.", "policy.")):
+        return len(key.split(".", 1)[1]) > 0
+    return key in Scenario.model_fields and key != "name"
+
+
 def _grid(grid: Mapping[str, Iterable[Any]]) -> tuple[list[str], list[tuple[Any, ...]]]:
     keys = list(grid)
     return keys, list(itertools.product(*(list(grid[k]) for k in keys)))
@@ -294,6 +304,13 @@ def sweep(
     keys, combos = _grid(grid)
     if not keys:
         raise ValueError("grid must name at least one parameter")
+    for k in keys:
+        if not grid_key_known(k):
+            raise ValueError(
+                f"grid key {k!r} is not a Scenario field, weights.<name> or policy.<field>"
+            )
+    if not combos:
+        raise ValueError("every grid key needs at least one value")
     start = (base or Scenario(name="base")).model_dump()
     scenarios, params = [], []
     for values in combos:
@@ -303,14 +320,15 @@ def sweep(
                 data["weights"][k.removeprefix("weights.")] = v
             elif k.startswith("policy."):
                 data["policy"][k.removeprefix("policy.")] = v
-            elif k in Scenario.model_fields and k != "name":
-                data[k] = v
             else:
-                raise ValueError(
-                    f"grid key {k!r} is not a Scenario field, weights.<name> or policy.<field>"
-                )
+                data[k] = v
         data["name"] = ", ".join(f"{k}={v}" for k, v in zip(keys, values, strict=True))
-        scenarios.append(Scenario.model_validate(data))
+        try:
+            scenarios.append(Scenario.model_validate(data))
+        except ValidationError as exc:
+            raise InputError(
+                f"sweep scenario {data['name']!r}", field_problems(exc, "scenario")
+            ) from None
         params.append(dict(zip(keys, values, strict=True)))
     return run_scenarios(
         cohort, scenarios, policy, executor=executor, progress=progress, params=params, **options

@@ -10,16 +10,17 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from matchkit.domain.model import Cohort, Mentee, Mentor
 from matchkit.domain.policy import Policy
 from matchkit.errors import InputError, InputProblem
 from matchkit.synth import generate_cohort
 
-__all__ = ["Scenario", "Selection", "Where"]
+__all__ = ["Scenario", "Selection", "Where", "field_problems"]
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
+# Errors never echo the input: a bad added mentor would print every field of the record.
+_FROZEN = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq,
     "!=": operator.ne,
@@ -217,9 +218,24 @@ class Scenario(BaseModel):
         }
         try:
             return Policy.model_validate(data)
-        except ValueError as exc:
-            problems.append(self._problem("policy", " ".join(str(exc).split())))
+        except ValidationError as exc:
+            problems += field_problems(exc, "policy")
             return policy
+
+
+def field_problems(exc: ValidationError, prefix: str) -> list[InputProblem]:
+    """pydantic's errors as problems naming the field and, when it is a single value, the
+    offending value; never the record around it (a person's other fields)."""
+    out = []
+    for e in exc.errors(include_url=False, include_input=True, include_context=False):
+        loc = ".".join(str(x) for x in e["loc"])
+        value = e.get("input")
+        shown = ""
+        if "input" in e and not isinstance(value, dict | list | tuple | set):
+            text = repr(value)
+            shown = f" (got {text if len(text) <= 60 else text[:57] + '...'})"
+        out.append(InputProblem(e["type"], f"{prefix}.{loc}" if loc else prefix, e["msg"] + shown))
+    return out
 
 
 DRAW_BLOCK = 100
