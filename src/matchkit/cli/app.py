@@ -36,7 +36,6 @@ from matchkit.domain.result import MatchResult
 from matchkit.errors import InputError, MatchkitError
 from matchkit.io import (
     read_cohort,
-    read_pins,
     read_policy,
     read_result,
     write_cohort,
@@ -304,14 +303,6 @@ def solve_command(
     workers: Annotated[
         int | None, typer.Option("--workers", min=1, help="CP-SAT workers (default 1).")
     ] = None,
-    pins: Annotated[
-        Path | None,
-        typer.Option(
-            "--pins",
-            help="pins.csv (or .xlsx with a pins sheet): columns mentee, mentor, rule "
-            "(pin or forbid), added to the policy's pinned and forbidden pairs.",
-        ),
-    ] = None,
 ) -> None:
     """Match a cohort under a policy, print the summary and write the result.
 
@@ -320,12 +311,10 @@ def solve_command(
     """
     console = Console()
     _check_options(time_limit, seed)
-    refuse_overwrite(out, "result", _inputs(cohort=cohort, policy=policy, pins=pins))
+    refuse_overwrite(out, "result", _inputs(cohort=cohort, policy=policy))
     writes = Writes()
     with _clean_errors(writes):
         the_cohort, the_policy, read_s = _read(console, cohort, policy)
-        if pins is not None:
-            the_policy = read_pins(pins, the_cohort).apply(the_policy or Policy())
         with step(console, f"Solving {len(the_cohort.mentees):,} mentees...") as show:
             result = solve(
                 the_cohort,
