@@ -33,6 +33,7 @@ from matchkit.compiler.problem import Compiled
 from matchkit.compiler.rules import MILLI, PairRules
 from matchkit.core.assignment import Assignment
 from matchkit.core.options import check_method
+from matchkit.core.progress import ProgressCallback
 from matchkit.domain.policy import Policy
 from matchkit.errors import UnsupportedFeatureError
 from matchkit.methods.balanced import solve_balanced
@@ -103,6 +104,8 @@ class Request:
     gap: float
     started: float
     """``time.perf_counter()`` when the call began: the time limit covers the whole call."""
+    progress: ProgressCallback | None = None
+    """Called as a long search improves its answer or bound (the rich pipeline only)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +202,15 @@ def _rich(r: Request) -> Outcome:
     data = rich_data(r.rules, r.compiled.problem, r.groups)
     # The time limit covers the whole call: compiling has used some of it already.
     left = None if r.time_limit is None else max(0.1, r.time_limit - (t1 - r.started))
-    out = solve_rich(data, time_limit=left, seed=r.seed, workers=r.workers or 1, gap=r.gap)
+    out = solve_rich(
+        data,
+        time_limit=left,
+        seed=r.seed,
+        workers=r.workers or 1,
+        gap=r.gap,
+        progress=r.progress,
+        started=r.started,
+    )
     assignment = Assignment(
         problem=r.compiled.problem,
         selected=out.selected,

@@ -188,6 +188,7 @@ def session_bound(
     answers: Callable[[I64, I64], float] | None = None,
     first: int = 100,
     every: int = 100,
+    on_step: Callable[[float, float], None] | None = None,
 ) -> tuple[float, int, Guide | None]:
     """The lowest Lagrangian bound found (in the objective's units), the iterations run and
     the last iteration's schedules (None if none ran).
@@ -200,6 +201,7 @@ def session_bound(
     the most converged prices, go to it too if it was called before (so that one call,
     which should itself stop at ``deadline``, runs after it). Deterministic for a given
     iteration count; ``deadline`` (a ``time.perf_counter`` value) may end it sooner.
+    ``on_step`` (if given) gets (lowest bound so far, best objective known) each step.
     """
     constant = float(np.asarray(d.problem.unmatched_penalty).sum())
     if units.starts.size == 0:
@@ -231,6 +233,8 @@ def session_bound(
         if answers is not None and done >= first and (done - first) % every == 0:
             best_known = max(best_known, answers(opts.edge[picked], opts.start[picked]))
             latest = None
+        if on_step is not None:
+            on_step(float(bound), best_known)
         count = np.bincount(opts.mentee[picked], minlength=opts.n_mentees)
         g = 1.0 - count  # d L / d price_i
         g[(price <= 0) & (g > 0)] = 0.0  # projected: prices stay >= 0

@@ -5,6 +5,8 @@ Used by :mod:`matchkit.rich.pipeline`, which explains the whole search.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import numpy.typing as npt
 from ortools.sat.python import cp_model, cp_model_helper
@@ -22,13 +24,17 @@ RATE_SCALE = 10_000
 
 
 class StopAtGap(cp_model.CpSolverSolutionCallback):
-    """Stops the search at the first answer at or below ``target`` (the model minimises)."""
+    """Stops the search at the first answer at or below ``target`` (the model minimises);
+    ``each`` (if given) sees every answer's objective value first."""
 
-    def __init__(self, target: float) -> None:
+    def __init__(self, target: float, each: Callable[[float], None] | None = None) -> None:
         super().__init__()
         self.target = target
+        self.each = each
 
     def on_solution_callback(self) -> None:
+        if self.each is not None:
+            self.each(self.objective_value)
         if self.objective_value <= self.target:
             self.stop_search()
 

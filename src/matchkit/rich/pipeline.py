@@ -31,6 +31,7 @@ saw every pair): the reported gap is to a true upper bound, never to a restricte
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -40,6 +41,7 @@ from ortools.sat.python import cp_model
 from matchkit.compiler.rules import MILLI
 from matchkit.core.assignment import Status
 from matchkit.core.problem import AssignmentProblem
+from matchkit.core.progress import Progress, ProgressCallback
 from matchkit.rich.bound import session_bound
 from matchkit.rich.data import RichData, StartTable, drop_to_fit, precheck, rule_breaks
 from matchkit.rich.insert import insert
@@ -180,9 +182,15 @@ def solve_rich(
     seed: int,
     workers: int = 1,
     gap: float = 1e-4,
+    progress: ProgressCallback | None = None,
+    started: float | None = None,
 ) -> RichOutcome:
-    """Solve the compiled problem under the policy's rich rules (see the module docstring)."""
+    """Solve the compiled problem under the policy's rich rules (see the module docstring).
+
+    ``progress`` (if given) is called with the best objective and the bound in points as
+    either improves; ``started`` (a ``time.perf_counter`` value) is when the call began."""
     t0 = time.perf_counter()
+    report = _reporter(progress, t0 if started is None else started)
     limit = DEFAULT_TIME_LIMIT if time_limit is None else float(time_limit)
     n = d.problem.n_edges
     none, empty, nan = np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=np.bool_), float("nan")
@@ -197,6 +205,7 @@ def solve_rich(
     if not relax.status.has_solution:
         return RichOutcome(empty, none, relax.status, nan, float("-inf"), relax.explanation)
     bound = relax.objective
+    report(float("-inf"), bound, "relaxation")
     stats = {"relax_time": time.perf_counter() - t0, "flow_bound": bound / MILLI}
     why = precheck(d)
     if why is not None:
@@ -214,6 +223,7 @@ def solve_rich(
     ok = not breaks
     objective = d.objective(sel) if ok else float("-inf")
     stats["start_objective"] = objective / MILLI
+    report(objective, bound, "start")
     stats["start_time"] = time.perf_counter() - t0
     if ok and not d.groups.maxmin and objective >= bound - 1e-9:
         return RichOutcome(sel, start, Status.OPTIMAL, objective, objective, None, stats)
@@ -246,6 +256,7 @@ def solve_rich(
             answers=answers,
             first=HEURISTIC_FROM,
             every=HEURISTIC_EVERY,
+            on_step=lambda b, best: report(best, min(bound, b), "lagrangian"),
         )
         if best_answer[0][0] > objective:
             objective, sel, start = best_answer[0]
@@ -265,7 +276,9 @@ def solve_rich(
         stats["polish_time"] = time.perf_counter() - t_polish
     left = limit - (time.perf_counter() - t0)
     if full or left >= MIN_SEARCH_SECONDS:
-        found = _search(d, R, sel, start, ok, seed, workers, gap, bound, t0 + limit, stats)
+        found = _search(
+            d, R, sel, start, ok, seed, workers, gap, bound, t0 + limit, stats, report, objective
+        )
         if isinstance(found, str):
             return RichOutcome(empty, none, Status.INFEASIBLE, nan, float("-inf"), found, stats)
         if found is not None:
@@ -283,6 +296,24 @@ def solve_rich(
     proven = not d.groups.maxmin or stats.get("maxmin_proven") == 1.0
     status = Status.OPTIMAL if objective >= bound - 1e-9 and proven else Status.FEASIBLE
     return RichOutcome(sel, start, status, objective, bound, None, stats)
+
+
+def _reporter(
+    progress: ProgressCallback | None, started: float
+) -> Callable[[float, float, str], None]:
+    """``report(objective, bound, stage)`` in milli-points, to ``progress`` in points (the
+    bound never below the objective: the best answer is itself a lower bound on the
+    optimum, and every bound reported here is an upper one)."""
+    best = [float("-inf")]
+
+    def report(objective: float, bound: float, stage: str) -> None:
+        if progress is None:
+            return
+        best[0] = max(best[0], objective)
+        top = max(bound, best[0])
+        progress(Progress(best[0] / MILLI, top / MILLI, time.perf_counter() - started, stage))
+
+    return report
 
 
 def _rank(d: RichData, sel: B, objective: float) -> tuple[float, float]:
@@ -337,6 +368,8 @@ def _search(
     bound: float,
     deadline: float,
     stats: dict[str, float],
+    report: Callable[[float, float, str], None] = lambda o, b, s: None,
+    best: float = float("-inf"),
 ) -> tuple[B, I64, float] | str | None:
     """CP-SAT over ``R``, starting from ``sel``/``start`` (hinted if ``ok``): its answer and
     bound (the bound only counts when it saw every pair), an explanation if it proved the
@@ -370,8 +403,12 @@ def _search(
     model.score_stage(t_floor)
     constant = float(np.asarray(p.unmatched_penalty).sum())
     solver = _solver(seed, workers, deadline - time.perf_counter())
+
+    def each(value: float) -> None:  # each answer's objective, in milli-points
+        report(max(best, -value - constant), bound, "cpsat")
+
     # The model minimises -(score + value of matching) + balance; stop within ``gap``.
-    raw = solver.solve(model.m, StopAtGap(-(bound - gap * abs(bound) + constant)))
+    raw = solver.solve(model.m, StopAtGap(-(bound - gap * abs(bound) + constant), each))
     stats["cpsat_time"] = time.perf_counter() - t1 - stats["build_time"]
     if raw == cp_model.INFEASIBLE and full and t_floor is None:
         return infeasible

@@ -12,6 +12,7 @@ from matchkit.compiler.join import join
 from matchkit.compiler.prepare import prepare
 from matchkit.compiler.problem import compile_problem
 from matchkit.core.options import check_method, validate_options
+from matchkit.core.progress import ProgressCallback
 from matchkit.domain.model import Cohort
 from matchkit.domain.policy import Policy
 from matchkit.domain.result import MatchResult
@@ -48,6 +49,7 @@ def solve(
     seed: int = 0,
     workers: int | None = None,
     gap: float = 1e-4,
+    progress: ProgressCallback | None = None,
 ) -> MatchResult:
     """Match mentees to mentors under ``policy``: the best total score, every rule kept.
 
@@ -86,6 +88,11 @@ def solve(
     gap : float
         With rich rules, stop once the answer is within this fraction of the bound (the
         flow relaxation's optimum); 0 searches until proven optimal or ``time_limit``.
+    progress : callable, optional
+        With rich rules, called with a :class:`~matchkit.core.progress.Progress` (best
+        objective so far, proven bound, seconds, stage) as the search improves either;
+        the command line shows it on its spinner line. Other methods finish in seconds and
+        do not call it.
 
     Returns
     -------
@@ -112,7 +119,7 @@ def solve(
     ('optimal', 'm-1')
     """
     with gc_paused():
-        return _solve(cohort, policy, method, time_limit, seed, workers, gap)
+        return _solve(cohort, policy, method, time_limit, seed, workers, gap, progress)
 
 
 def _validate(gap: float) -> None:
@@ -128,6 +135,7 @@ def _solve(
     seed: int,
     workers: int | None,
     gap: float,
+    progress: ProgressCallback | None = None,
 ) -> MatchResult:
     t0 = time.perf_counter()
     policy = Policy() if policy is None else policy
@@ -150,6 +158,7 @@ def _solve(
         workers=workers,
         gap=gap,
         started=t0,
+        progress=progress,
     )
     t1 = time.perf_counter()
     stats = {
