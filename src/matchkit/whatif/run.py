@@ -293,6 +293,9 @@ def sweep(
     ValueError
         An empty grid, or a key that is not a ``Scenario`` field, ``weights.<name>`` or
         ``policy.<field>``.
+    InputError
+        A grid value the :class:`Scenario` field rejects (``hire_mentors=-3``), naming the
+        scenario, the field and the value.
 
     Examples
     --------
