@@ -13,6 +13,8 @@ A path ending in ``.json`` is one JSON file; any other path is a folder.
   ``matches.csv``, one row per mentee with the score breakdown, for spreadsheets: an
   export, never read back.
 - **Policy**: ``policy.json`` is :class:`~matchkit.Policy` as JSON.
+- **Pins**: ``pins.csv`` (columns ``mentee``, ``mentor``, ``rule`` = ``pin`` or ``forbid``)
+  holds pinned and forbidden pairs; :func:`read_pins` reads it (:mod:`matchkit.io.pins`).
 
 Bad input raises one :class:`~matchkit.InputError` listing every problem. A CSV problem
 names the file, the row (spreadsheet numbering: the header is row 1, the first person row
@@ -34,5 +36,15 @@ solves. Its modules: ``cells`` (one CSV cell: parsing, formatting, spreadsheet s
 """  # noqa: E501
 
 from matchkit.io.files import read_cohort, read_policy, read_result, write_cohort, write_result
+from matchkit.io.pins import Pins, read_pins, write_pins
 
-__all__ = ["read_cohort", "read_policy", "read_result", "write_cohort", "write_result"]
+__all__ = [
+    "Pins",
+    "read_cohort",
+    "read_pins",
+    "read_policy",
+    "read_result",
+    "write_cohort",
+    "write_pins",
+    "write_result",
+]
