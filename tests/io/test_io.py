@@ -392,7 +392,7 @@ def test_every_problem_is_listed_at_once(tmp_path: Path) -> None:
     assert got == [
         "mentors.csv row 1: unknown column 'shoe_size'; the columns are id, subjects, "
         "capacity, availability, mode, district, lat, lon, terms_committed, alumni, university, "
-        "and attr.<name> for free-form attributes",
+        "name, and attr.<name> for free-form attributes",
         "mentors.csv row 2 (mentor 'm-1'), column capacity: 'x' is not a whole number",
         "mentors.csv row 2 (mentor 'm-1'), column alumni: 'maybe' is not true or false",
         "mentors.csv row 2 (mentor 'm-1'), column lat: '91': Input should be less than or equal "

@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matchkit.compiler.arrays import CohortArrays
-from matchkit.compiler.reasons import unmatched_reasons
+from matchkit.compiler.reasons import near_misses, unmatched_reasons
 from matchkit.compiler.rules import COMPONENTS, MILLI, PairRules
 from matchkit.core.assignment import Assignment
 from matchkit.domain.model import Level, Mode
@@ -134,9 +134,11 @@ def join(
     if assignment.status.has_solution:
         load = np.bincount(j, minlength=a.n_mentors)
         why = unmatched_reasons(rules, prob, rows, load, policy.rich_rules())
+        close = near_misses(rules, rows, load)
     else:
         detail = explanation or f"the solver found no answer ({assignment.raw_status})"
         why = [(UnmatchedReason.NO_SOLUTION, detail)] * rows.size
+        close = [()] * rows.size
     unmatched = [
         _new_unmatched(
             mentee_id=a.s_ids[k],
@@ -146,8 +148,9 @@ def join(
             level=_LEVELS[a.s_level[k]],
             district=a.districts[a.s_district[k]],
             continuity=continuity(k, -3),
+            near_misses=near,
         )
-        for k, (reason, detail) in zip(rows.tolist(), why, strict=True)
+        for k, (reason, detail), near in zip(rows.tolist(), why, close, strict=True)
     ]
     return MatchResult.model_construct(
         status=assignment.status,

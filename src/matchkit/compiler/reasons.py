@@ -3,17 +3,23 @@ and the optimum that left it out (see :class:`~matchkit.UnmatchedReason`)."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import numpy.typing as npt
 
 from matchkit.compiler.rules import PairRules
 from matchkit.core.problem import AssignmentProblem
 from matchkit.domain.policy import Policy
-from matchkit.domain.result import UnmatchedReason
+from matchkit.domain.result import NearMiss, UnmatchedReason
 
-__all__ = ["unmatched_reasons"]
+__all__ = ["NEAR_MISSES", "near_misses", "unmatched_reasons"]
 
 I64 = npt.NDArray[np.int64]
+F64 = npt.NDArray[np.float64]
+NEAR_MISSES = 3
+"""Near misses kept per unmatched mentee."""
+_SLOT_MIN = 30
 
 
 def _reasons(
@@ -135,3 +141,108 @@ def _reason(
         f"{n[5]} of {n[4]} eligible mentors have room but are not among the "
         f"{p.max_candidates} best-scoring candidates kept (Policy.max_candidates)"
     )
+
+
+def _longest_run(common: npt.NDArray[np.uint64]) -> I64:
+    """Longest run of set bits (half-hour slots) on any one day, per row of day masks."""
+    x = common.copy()
+    longest = np.zeros(x.shape[0], dtype=np.int64)
+    one = np.uint64(1)
+    while True:
+        alive = (x != 0).any(axis=1)
+        if not alive.any():
+            return longest
+        longest += alive
+        x &= x >> one
+
+
+def near_misses(rules: PairRules, rows: I64, load: I64) -> list[tuple[NearMiss, ...]]:
+    """Up to :data:`NEAR_MISSES` mentors per mentee in ``rows`` that came closest.
+
+    Candidates are the mentors passing the subject and mode rules (in chunks, never all
+    mentors x mentees). Each pair is checked against distance, common time, exclusion and
+    a free place; order: fewest rules missed, then the smallest miss (km over the limit /
+    limit, minutes short / session length; a full or excluded mentor misses by 0), then
+    mentor id. A pair missing nothing (``has_room``) ranks first.
+    """
+    a, p = rules.a, rules.p
+    out: list[tuple[NearMiss, ...]] = [() for _ in range(rows.size)]
+    if rows.size == 0:
+        return out
+    pos = np.full(a.n_mentees, -1, dtype=np.int64)
+    pos[rows] = np.arange(rows.size)
+    rank = np.argsort(np.argsort(np.array(a.t_ids, dtype=object), kind="stable"))
+    for i, j in rules.candidates(rows):
+        if i.size == 0:
+            continue
+        near, _ = rules.near_enough(i, j)
+        timed = rules.fits_time(i, j)
+        allowed = rules.allowed(i, j)
+        full = load[j] >= a.t_capacity[j]
+        n_missed = (~near).astype(np.int64) + ~timed + ~allowed + full
+        # Only pairs that can be among a mentee's closest: at most the number of rules
+        # missed by its NEAR_MISSES-th best pair (counted by bincount, no sort).
+        _, local = np.unique(i, return_inverse=True)
+        counts = np.bincount(local * 5 + n_missed, minlength=(local.max() + 1) * 5)
+        reached = np.cumsum(counts.reshape(-1, 5), axis=1) >= NEAR_MISSES
+        reach = np.where(reached[:, -1], reached.argmax(axis=1), 4)
+        cut = np.flatnonzero(n_missed <= reach[local])
+        i, j, n_missed = i[cut], j[cut], n_missed[cut]
+        near, timed, allowed, full = near[cut], timed[cut], allowed[cut], full[cut]
+        online = rules.online(i, j)
+        on_km = np.inf if p.online_max_km is None else p.online_max_km
+        off_km = np.inf if p.max_travel_km is None else p.max_travel_km
+        limit = np.where(online, on_km, off_km)
+        km = np.zeros(i.size)
+        far = np.flatnonzero(~near)
+        km[far] = rules.distance_km(i[far], j[far])
+        short = np.zeros(i.size, dtype=np.int64)
+        late = np.flatnonzero(~timed)
+        if late.size:
+            run = _longest_run(a.s_avail[i[late]] & a.t_avail[j[late]])
+            short[late] = np.maximum(a.s_slots[i[late]] - run, 1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            over = (km - limit) / np.where(limit > 0, limit, 1.0)
+        far_miss = np.where(near, 0.0, np.nan_to_num(over, nan=np.inf))
+        miss = far_miss + short / np.maximum(a.s_slots[i], 1)
+        order = np.lexsort((rank[j], miss, n_missed, i))
+        i_o = i[order]
+        first = np.r_[True, i_o[1:] != i_o[:-1]]
+        start = np.maximum.accumulate(np.where(first, np.arange(i_o.size), 0))
+        keep = order[(np.arange(i_o.size) - start) < NEAR_MISSES]
+        cols = zip(
+            i[keep].tolist(),
+            j[keep].tolist(),
+            near[keep].tolist(),
+            timed[keep].tolist(),
+            allowed[keep].tolist(),
+            full[keep].tolist(),
+            km[keep].tolist(),
+            limit[keep].tolist(),
+            short[keep].tolist(),
+            strict=True,
+        )
+        for ki, kj, is_near, is_timed, is_allowed, is_full, d, lim, sh in cols:
+            parts: list[tuple[str, str]] = []
+            if not is_near:
+                where = "distance unknown" if math.isinf(d) else f"{d:.1f} km > {lim:g} km"
+                parts.append(("too_far", f"too far: {where}"))
+            if not is_timed:
+                parts.append(("no_common_time", f"time: {sh * _SLOT_MIN} min short"))
+            if not is_allowed:
+                parts.append(("excluded", "excluded: avoid list or forbidden pair"))
+            if is_full:
+                parts.append(("full", f"full: {int(load[kj])} of {int(a.t_capacity[kj])}"))
+            if not parts:
+                free = int(a.t_capacity[kj] - load[kj])
+                parts.append(("has_room", f"has room: {free} free, not chosen"))
+            r = int(pos[ki])
+            out[r] = (
+                *out[r],
+                NearMiss.model_construct(
+                    mentor_id=a.t_ids[kj],
+                    rule="+".join(x for x, _ in parts),
+                    detail="; ".join(y for _, y in parts),
+                ),
+            )
+    return out

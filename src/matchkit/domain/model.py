@@ -103,6 +103,9 @@ class _Person(BaseModel):
         | None
     ) = None
     attributes: dict[str, Scalar] = Field(default_factory=dict)
+    name: Annotated[str, Field(max_length=200)] | None = None
+    """The person's name, for the office's own exports only (personal data: never in
+    errors, logs, ``result.json`` or reasons; see :mod:`matchkit.io.tables`)."""
 
     @model_validator(mode="wrap")
     @classmethod

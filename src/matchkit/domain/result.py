@@ -30,6 +30,7 @@ __all__ = [
     "Match",
     "MatchResult",
     "Metrics",
+    "NearMiss",
     "Session",
     "Unmatched",
     "UnmatchedReason",
@@ -154,6 +155,25 @@ class Match(BaseModel):
     """The weekly session, when the policy schedules sessions (``Policy.sessions``)."""
 
 
+class NearMiss(BaseModel):
+    """A mentor who came close to taking an unmatched mentee, and the rule(s) it missed.
+
+    ``rule`` is one code or several joined by ``+`` (``too_far+no_common_time``): ``full``,
+    ``too_far``, ``no_common_time``, ``excluded``, or ``has_room`` (every rule kept and a
+    place free: the optimum or the policy's rich rules chose otherwise). ``detail`` is a
+    short phrase per rule (``time: 30 min short``); ids only, never names.
+    """
+
+    model_config = _FROZEN
+
+    mentor_id: str
+    rule: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.mentor_id} ({self.detail})"
+
+
 class Unmatched(BaseModel):
     """A mentee left without a mentor, and why."""
 
@@ -166,6 +186,9 @@ class Unmatched(BaseModel):
     level: Level
     district: str
     continuity: Continuity
+    near_misses: tuple[NearMiss, ...] = ()
+    """Up to 3 mentors teaching a needed subject in a compatible mode that came closest,
+    closest first: fewest rules missed, then the smallest miss, then mentor id."""
 
 
 class Metrics(BaseModel):
@@ -314,7 +337,13 @@ class MatchResult(BaseModel):
         )
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per mentee (pandas, imported on first use), matched first."""
+        """One row per mentee (pandas, imported on first use), matched first.
+
+        Columns: ``mentee_id``, ``mentor_id``, ``score``, ``score_<weight>``, ``mode``,
+        ``distance_km``, ``window``, ``session``, ``reason``, ``detail`` (the unmatched
+        mentee's sentence), ``near_misses`` (``m-12 (full: 3 of 3), ...``), ``priority``,
+        ``level``, ``district``, ``continuity``.
+        """
         import pandas as pd
 
         rows: list[dict[str, Any]] = []
@@ -330,6 +359,8 @@ class MatchResult(BaseModel):
                     "window": str(m.window),
                     "session": None if m.session is None else str(m.session),
                     "reason": None,
+                    "detail": None,
+                    "near_misses": None,
                     "priority": m.priority,
                     "level": m.level.value,
                     "district": m.district,
@@ -342,6 +373,8 @@ class MatchResult(BaseModel):
                     "mentee_id": u.mentee_id,
                     "mentor_id": None,
                     "reason": u.reason.value,
+                    "detail": u.detail,
+                    "near_misses": ", ".join(map(str, u.near_misses)),
                     "priority": u.priority,
                     "level": u.level.value,
                     "district": u.district,

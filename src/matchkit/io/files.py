@@ -11,10 +11,11 @@ from pydantic import BaseModel, ValidationError
 
 from matchkit.domain.model import Cohort
 from matchkit.domain.policy import Policy
-from matchkit.domain.result import Match, MatchResult, Unmatched
+from matchkit.domain.result import MatchResult
 from matchkit.errors import InputError, InputProblem
-from matchkit.io.cells import escape, format_number, write_rows
+from matchkit.io.cells import write_rows
 from matchkit.io.people import MENTEES, MENTORS, people_problems, read_people, write_people
+from matchkit.io.tables import matches_table, transition_table
 
 __all__ = ["read_cohort", "read_policy", "read_result", "write_cohort", "write_result"]
 
@@ -52,7 +53,7 @@ def write_cohort(cohort: Cohort, path: PathLike) -> None:
     ...     text = (pathlib.Path(tmp) / "cohort" / "mentors.csv").read_text("utf-8-sig")
     ...     same = read_cohort(pathlib.Path(tmp) / "cohort") == cohort
     >>> text.splitlines()[1], same
-    ('m-1,math:4; english:3,3,Sat 10:00-14:00,both,Mapo-gu,,,1,false,', True)
+    ('m-1,math:4; english:3,3,Sat 10:00-14:00,both,Mapo-gu,,,1,false,,', True)
     """
     p = Path(path)
     if _is_json(p):
@@ -241,64 +242,8 @@ def _problems(exc: ValidationError, name: str) -> list[InputProblem]:
 
 
 def _write_matches(p: Path, result: MatchResult) -> None:
-    parts = list(dict.fromkeys(k for m in result.matches for k in m.breakdown))
-    header = [
-        "mentee_id",
-        "mentor_id",
-        "score",
-        *(f"score_{k}" for k in parts),
-        "window",
-        "session",
-        "mode",
-        "distance_km",
-        "reason",
-        "detail",
-        "priority",
-        "level",
-        "district",
-        "continuity",
-    ]
-    rows: list[list[str]] = []
-    records: list[Match | Unmatched] = [*result.matches, *result.unmatched]
-    for rec in records:
-        common = [
-            str(rec.priority),
-            rec.level.value,
-            escape(rec.district),
-            rec.continuity.value,
-        ]
-        if isinstance(rec, Match):
-            d = rec.distance_km
-            rows.append(
-                [
-                    escape(rec.mentee_id),
-                    escape(rec.mentor_id),
-                    format_number(round(rec.score, 6)),
-                    *(format_number(round(rec.breakdown.get(k, 0.0), 6)) for k in parts),
-                    str(rec.window),
-                    "" if rec.session is None else str(rec.session),
-                    rec.mode.value,
-                    "" if d is None else format_number(d),
-                    "",
-                    "",
-                    *common,
-                ]
-            )
-        else:
-            blank = [""] * (len(parts) + 6)
-            rows.append(
-                [escape(rec.mentee_id), *blank, rec.reason.value, escape(rec.detail), *common]
-            )
-    write_rows(p, header, iter(rows))
+    write_rows(p, *matches_table(result))
 
 
 def _write_transition(p: Path, result: MatchResult) -> None:
-    t = result.transition
-    assert t is not None
-    rows = [[escape(s), escape(m), "kept", "", ""] for s, m in t.kept]
-    rows += [
-        [escape(b.mentee_id), escape(b.mentor_id), "broken", b.reason.value, escape(b.detail)]
-        for b in t.broken
-    ]
-    rows += [[escape(s), escape(m), "new", "", ""] for s, m in t.new]
-    write_rows(p, ["mentee_id", "mentor_id", "outcome", "reason", "detail"], iter(rows))
+    write_rows(p, *transition_table(result))

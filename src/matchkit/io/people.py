@@ -74,6 +74,7 @@ MENTORS = Table(
         ("terms_committed", "int"),
         ("alumni", "bool"),
         ("university", "optional"),
+        ("name", "optional"),
     ),
     {"id": "probe", "subjects": {"probe": 5}, "availability": "", "district": "probe"},
 )
@@ -95,6 +96,7 @@ MENTEES = Table(
         ("priority", "int"),
         ("previous_mentor", "optional"),
         ("avoid", "ids"),
+        ("name", "optional"),
     ),
     {
         "id": "probe",
