@@ -57,9 +57,13 @@ def test_demo_writes_everything_and_summarises(runner: CliRunner, tmp_path: Path
     assert done.exit_code == 0, done.output
     assert sorted(p.name for p in out.iterdir()) == [
         "matches.csv",
+        "matchkit-manifest.json",
         "mentees.csv",
         "mentors.csv",
         "result.json",
+        "result.xlsx",
+        "roster.csv",
+        "unmatched.csv",
     ]
     for heading in ("Matching result", "Match rate by priority", "Unmatched by reason", "Timings"):
         assert heading in done.output

@@ -204,7 +204,14 @@ def test_result_round_trip_is_identity(tmp_path: Path) -> None:
     assert read_result(tmp_path / "r.json") == result
     assert read_result(tmp_path / "folder") == result
     assert read_result(tmp_path / "folder" / "result.json") == result
-    assert sorted(p.name for p in (tmp_path / "folder").iterdir()) == ["matches.csv", "result.json"]
+    assert sorted(p.name for p in (tmp_path / "folder").iterdir()) == [
+        "matches.csv",
+        "matchkit-manifest.json",
+        "result.json",
+        "result.xlsx",
+        "roster.csv",
+        "unmatched.csv",
+    ]
 
 
 def test_infeasible_result_round_trips(tmp_path: Path) -> None:
@@ -306,7 +313,8 @@ def test_bad_needs(tmp_path: Path) -> None:
         tmp_path, good_mentors(), good_mentees("s-2,high,1,math:-1,Sat 10:00-12:00,Secret-gu")
     )
     assert problems_of(folder) == [
-        "mentees.csv row 3 (mentee 's-2'), column needs: 'math:-1': Input should be greater than 0"
+        "mentees.csv row 3 (mentee 's-2'), column needs: 'math:-1': -1.0 is below the smallest "
+        "need, 1e-06"
     ]
 
 
@@ -402,7 +410,7 @@ def test_every_problem_is_listed_at_once(tmp_path: Path) -> None:
         "mentors.csv row 3, column district: is required but the cell is empty",
         "mentees.csv row 1: column 'level' repeats",
         "mentees.csv row 2 (mentee 's-1'): has more cells than the header",
-        "mentees.csv row 2 (mentee 's-1'), column avoid: 'm-99' is not a mentor in mentors.csv",
+        "mentees.csv row 2 (mentee 's-1'), column avoid: 'm-99' is not the id of any mentor",
         "mentees.csv row 2 (mentee 's-1'), column level: 'college': Input should be 'middle' or "
         "'high'",
         "mentees.csv row 2 (mentee 's-1'), column grade: '4': Input should be less than or equal "
@@ -447,9 +455,10 @@ def test_file_level_problems(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="is not a folder"):
         read_cohort(tmp_path / "only" / "mentors.csv")
     folder = write_files(tmp_path / "cp949", good_mentors(), good_mentees())
-    (folder / "mentees.csv").write_bytes("id,district\n학생,강남구\n".encode("cp949"))
+    (folder / "mentees.csv").write_bytes("id,district\nCafé,Gangnam-gu\n".encode("latin-1"))
     assert problems_of(folder) == [
-        "mentees.csv: is not UTF-8 text; save it as 'CSV UTF-8' (Excel) or UTF-8 (other tools)"
+        "mentees.csv: is neither UTF-8 nor Korean (CP949) text; save it as 'CSV UTF-8' "
+        "(Excel) or UTF-8 (other tools)"
     ]
     (folder / "mentees.csv").write_text("")
     assert problems_of(folder) == ["mentees.csv: has no header row"]
@@ -461,7 +470,7 @@ def test_bad_json_files(tmp_path: Path) -> None:
         read_cohort(tmp_path / "c.json")
     assert str(info.value.problems[0]).startswith("c.json mentees[0]: mentee 's-1': ")
     (tmp_path / "r.json").write_text("{not json")
-    with pytest.raises(InputError, match="Invalid JSON"):
+    with pytest.raises(InputError, match="is not valid JSON"):
         read_result(tmp_path / "r.json")
     (tmp_path / "p.json").write_text('{"max_travel_km": 0, "colour": 1}')
     with pytest.raises(InputError) as info:

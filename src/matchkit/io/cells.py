@@ -7,8 +7,9 @@ functions live in :mod:`matchkit.io`.
 from __future__ import annotations
 
 import csv
+import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,12 +17,14 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from matchkit.errors import InputProblem
+from matchkit.io.atomic import replacing
 
 __all__ = [
     "SAFE_MARK",
     "TRIGGERS",
     "FieldError",
     "attribute_cell",
+    "decode_text",
     "escape",
     "field_errors",
     "format_number",
@@ -32,6 +35,7 @@ __all__ = [
     "parse_ids",
     "parse_int",
     "parse_pairs",
+    "parse_rows",
     "read_attribute",
     "read_rows",
     "shown",
@@ -50,6 +54,7 @@ _FLOAT = re.compile(r"^[+-]?((\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|inf|infinity|nan
 _TRUE = frozenset({"true", "t", "yes", "y", "1", "on"})
 _FALSE = frozenset({"false", "f", "no", "n", "0", "off"})
 _SHOWN_CHARS = 80
+_HANGUL = re.compile("[\uac00-\ud7a3]")
 
 
 # --- cells ---------------------------------------------------------------------------------
@@ -185,35 +190,194 @@ def shown(value: str) -> str:
 # --- files ---------------------------------------------------------------------------------
 
 
-def write_rows(path: Path, header: Sequence[str], rows: Iterator[Sequence[str]]) -> None:
-    """Write a CSV file, UTF-8 with a byte-order mark (Excel then reads Korean text right)."""
-    with path.open("w", encoding="utf-8-sig", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(header)
-        w.writerows(rows)
+def write_rows(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
+    """Write a CSV file atomically (see :mod:`matchkit.io.atomic`), UTF-8 with a byte-order
+    mark (Excel then reads Korean text right).
+
+    Cells holding ``,``, ``;``, ``"`` or a line break are quoted: ``;`` too, because Excel in
+    locales whose list separator is ``;`` would split ``math:4; english:3`` otherwise.
+    """
+    with replacing(path, "w", encoding="utf-8-sig", newline="") as f:
+        f.write(_line(header))
+        for row in rows:
+            f.write(_line(row))
 
 
-def read_rows(path: Path, problems: list[InputProblem]) -> list[list[str]] | None:
-    """All records of a CSV file (header first), BOM or not; None and a problem if unreadable."""
+def _line(cells: Sequence[str]) -> str:
+    return ",".join(_quoted(c) for c in cells) + "\r\n"
+
+
+def _quoted(cell: str) -> str:
+    if any(ch in cell for ch in ',;"\r\n'):
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
+
+
+def read_rows(
+    path: Path, problems: list[InputProblem], *, multiline: Callable[[str], bool] = lambda c: False
+) -> list[list[str]] | None:
+    """All records of a CSV file (header first); None and a problem if it cannot be read.
+
+    UTF-8 (with or without a byte-order mark) or, failing that, Korean Excel's CP949. A
+    file must be comma-separated (a ``;``- or tab-separated one gets one message saying
+    so). Every record is checked against the file's lines: a cell that runs over several
+    lines is accepted only in a column ``multiline(name)`` allows, and only when none of
+    its lines could be a record of its own; otherwise (a stray ``"`` opening a cell, which
+    would swallow the rows below it) it is an error naming the row and the column.
+    """
     try:
-        with path.open(encoding="utf-8-sig", newline="") as f:
-            rows = list(csv.reader(f))
-    except UnicodeDecodeError:
-        problems.append(
-            InputProblem(
-                "bad_encoding",
-                path.name,
-                "is not UTF-8 text; save it as 'CSV UTF-8' (Excel) or UTF-8 (other tools)",
-            )
-        )
+        data = path.read_bytes()
+    except IsADirectoryError:
+        problems.append(InputProblem("not_a_file", path.name, "is a folder, not a CSV file"))
         return None
+    text = decode_text(data, path.name, problems)
+    return None if text is None else parse_rows(text, path.name, problems, multiline=multiline)
+
+
+def decode_text(data: bytes, name: str, problems: list[InputProblem]) -> str | None:
+    """UTF-8 text (a byte-order mark dropped), else CP949 text holding Korean; else None and
+    a ``bad_encoding`` problem. CP949 is taken only when it decodes to Hangul, so a file in
+    some other encoding is refused rather than read as garbled Korean."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp949")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and _HANGUL.search(text):
+        return text
+    problems.append(
+        InputProblem(
+            "bad_encoding",
+            name,
+            "is neither UTF-8 nor Korean (CP949) text; save it as 'CSV UTF-8' (Excel) or "
+            "UTF-8 (other tools)",
+        )
+    )
+    return None
+
+
+def parse_rows(
+    text: str,
+    name: str,
+    problems: list[InputProblem],
+    *,
+    multiline: Callable[[str], bool] = lambda c: False,
+) -> list[list[str]] | None:
+    """The records of CSV ``text`` from file ``name`` (see :func:`read_rows`).
+
+    Examples
+    --------
+    >>> problems = []
+    >>> parse_rows('id,university\\ns-1,"Seoul\\ns-2,Korea\\n', "mentors.csv", problems)
+    >>> print(problems[0])
+    mentors.csv row 2, column university: '"Seoul': the quote (") that opens this cell is not closed in its row, so it would take in the rows below it; remove the quote or close it
+    """  # noqa: E501
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[list[str]] = []
+    starts: list[int] = []
+    end = 0
+    try:
+        for row in reader:
+            starts.append(end + 1)
+            rows.append(row)
+            end = reader.line_num
     except csv.Error as exc:
-        problems.append(InputProblem("bad_csv", path.name, f"is not a readable CSV file: {exc}"))
+        lines = text.splitlines()
+        line = lines[end] if end < len(lines) else ""
+        header = rows[0] if rows else []
+        problems.append(_quote_problem(name, len(rows) + 1, line, header, str(exc)))
         return None
     if not rows or not any(c.strip() for c in rows[0]):
-        problems.append(InputProblem("missing_header", path.name, "has no header row"))
+        problems.append(InputProblem("missing_header", name, "has no header row"))
         return None
+    header = rows[0]
+    if len(header) == 1:
+        for sep, called in ((";", "semicolons (;)"), ("\t", "tabs")):
+            if sep in header[0]:
+                problems.append(
+                    InputProblem(
+                        "wrong_delimiter",
+                        name,
+                        f"has its columns separated by {called}, not commas; save it as "
+                        "'CSV UTF-8 (comma delimited)'",
+                    )
+                )
+                return None
+    width = len(header)
+    for r, row in enumerate(rows, start=1):
+        for k, cell in enumerate(row):
+            if "\n" not in cell and "\r" not in cell:
+                continue
+            column = header[k].strip() if k < width else ""
+            rest = cell.splitlines()[1:]
+            if multiline(column) and not any(ln.count(",") >= width - 1 for ln in rest):
+                continue
+            first = cell.splitlines()[0] if cell.splitlines() else ""
+            problems.append(
+                InputProblem(
+                    "unterminated_quote",
+                    f"{name} row {r}, column {column or k + 1}",
+                    f'{shown(chr(34) + first.split(",")[0])}: the quote (") that opens this '
+                    f"cell closes only on line {starts[r - 1] + len(rest)} of the file, so "
+                    f"it takes in the {len(rest)} line(s) below it; remove the quote or "
+                    "close it in its row",
+                    (r,),
+                )
+            )
+            return None
     return rows
+
+
+def _quote_problem(name: str, r: int, line: str, header: list[str], error: str) -> InputProblem:
+    """The problem for a record the strict CSV reader refused: which cell's quote is wrong."""
+    k, opened, fault = _scan_quotes(line)
+    column = header[k].strip() if 0 <= k < len(header) else ("?" if k < 0 else str(k + 1))
+    where = f"{name} row {r}, column {column}"
+    cell = shown(chr(34) + opened.split(",")[0])
+    if fault == "unclosed":
+        message = (
+            f'{cell}: the quote (") that opens this cell is not closed in its row, so it '
+            "would take in the rows below it; remove the quote or close it"
+        )
+    elif fault == "after":
+        message = (
+            f'{cell}: text follows the quote (") that closes this cell; put the whole '
+            'cell in quotes, doubling the quotes inside it ("")'
+        )
+    else:
+        return InputProblem("bad_csv", f"{name} row {r}", f"is not readable CSV ({error})", (r,))
+    return InputProblem("unterminated_quote", where, message, (r,))
+
+
+def _scan_quotes(line: str) -> tuple[int, str, str]:
+    """The first cell of one CSV line whose quoting is wrong: its index, its text from the
+    opening quote, and ``"unclosed"`` or ``"after"`` (text after the closing quote); -1 if
+    the line's quotes are right."""
+    k, i, n = 0, 0, len(line)
+    while i <= n:
+        if i < n and line[i] == '"':
+            j = i + 1
+            while True:
+                j = line.find('"', j)
+                if j < 0:
+                    return k, line[i + 1 :], "unclosed"
+                if line[j + 1 : j + 2] == '"':
+                    j += 2
+                    continue
+                break
+            if j + 1 < n and line[j + 1] != ",":
+                return k, line[i + 1 : j], "after"
+            i = j + 2
+        else:
+            comma = line.find(",", i)
+            if comma < 0:
+                break
+            i = comma + 1
+        k += 1
+    return -1, "", ""
 
 
 # --- model errors, attributed to fields ------------------------------------------------------

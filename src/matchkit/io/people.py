@@ -34,11 +34,22 @@ from matchkit.io.cells import (
     write_rows,
 )
 
-__all__ = ["ATTR", "MENTEES", "MENTORS", "Table", "people_problems", "read_people", "write_people"]
+__all__ = [
+    "ATTR",
+    "MENTEES",
+    "MENTORS",
+    "Table",
+    "people_from_rows",
+    "people_problems",
+    "people_rows",
+    "read_people",
+    "write_people",
+]
 
 ATTR = "attr."
 """Prefix of a free-form attribute column: ``attr.school`` holds ``attributes['school']``."""
 Person = Mentor | Mentee
+_KOREAN_SHEETS = {"mentor": "멘토", "mentee": "멘티"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +62,16 @@ class Table:
     columns: tuple[tuple[str, str], ...]
     template: dict[str, Any]
     """A valid record, to check one field at a time (see ``field_errors``)."""
+
+    @property
+    def sheet(self) -> str:
+        """The table's sheet in a cohort workbook: ``mentors`` or ``mentees``."""
+        return self.kind + "s"
+
+    @property
+    def sheets(self) -> tuple[str, ...]:
+        """Sheet names read as this table (any case): English, and Korean (멘토, 멘티)."""
+        return (self.sheet, _KOREAN_SHEETS[self.kind])
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -140,10 +161,14 @@ def people_problems(table: Table, people: tuple[Person, ...]) -> list[InputProbl
 
 def write_people(path: Path, table: Table, people: tuple[Person, ...]) -> None:
     """Write one table: fixed columns, then ``attr.<name>`` columns in name order."""
+    write_rows(path, *people_rows(table, people))
+
+
+def people_rows(table: Table, people: tuple[Person, ...]) -> tuple[list[str], list[list[str]]]:
+    """The header and the rows of one table (CSV cells, spreadsheet-escaped)."""
     attrs = sorted({a for p in people for a in p.attributes})
     header = [c for c, _ in table.columns] + [ATTR + a for a in attrs]
-    rows = (_cells(p, table, attrs) for p in people)
-    write_rows(path, header, rows)
+    return header, [_cells(p, table, attrs) for p in people]
 
 
 def _cells(p: Person, table: Table, attrs: list[str]) -> list[str]:
@@ -183,30 +208,44 @@ def read_people(
     ``mentor_ids`` (for mentees) checks ``avoid`` against the mentors file. None when the
     file cannot be read at all (unreadable, or a required column is missing).
     """
-    rows = read_rows(path, problems)
+    rows = read_rows(path, problems, multiline=lambda column: column.startswith(ATTR))
     if rows is None:
         return None
-    columns = _header(rows, table, problems)
+    return people_from_rows(rows, table.file, table, problems, mentor_ids)
+
+
+def people_from_rows(
+    rows: list[list[str]],
+    label: str,
+    table: Table,
+    problems: list[InputProblem],
+    mentor_ids: set[str] | None = None,
+) -> tuple[list[Person], set[str]] | None:
+    """:func:`read_people` on rows already read (a CSV file's or a workbook sheet's), each
+    problem naming ``label`` (``mentors.csv``, ``cohort.xlsx sheet mentors``) and its row."""
+    columns = _header(rows, label, table, problems)
     if columns is None:
         return None
     people: list[Person] = []
     first_row: dict[str, int] = {}
     for r, cells in enumerate(rows[1:], start=2):
         if any(c.strip() for c in cells):
-            person = _row(r, cells, columns, len(rows[0]), table, problems, first_row, mentor_ids)
+            person = _row(
+                r, cells, columns, len(rows[0]), label, table, problems, first_row, mentor_ids
+            )
             if person is not None:
                 people.append(person)
     return people, set(first_row)
 
 
 def _header(
-    rows: list[list[str]], table: Table, problems: list[InputProblem]
+    rows: list[list[str]], label: str, table: Table, problems: list[InputProblem]
 ) -> list[tuple[int, str, str]] | None:
     """``(index, column, codec)`` of the known columns; None if a required one is missing."""
     codecs = dict(table.columns)
     seen: set[str] = set()
     columns = []
-    where = f"{table.file} row 1"
+    where = f"{label} row 1"
     for k, raw in enumerate(rows[0]):
         name = raw.strip()
         if not name:
@@ -248,6 +287,7 @@ def _row(
     cells: list[str],
     columns: list[tuple[int, str, str]],
     width: int,
+    label: str,
     table: Table,
     problems: list[InputProblem],
     first_row: dict[str, int],
@@ -256,7 +296,7 @@ def _row(
     """One person from one row, or None with the row's problems added."""
     id_cell = next((cells[k] for k, c, _ in columns if c == "id" and k < len(cells)), "")
     rid = unescape(id_cell).strip()
-    where = f"{table.file} row {r} ({table.kind} {shown(rid)})" if rid else f"{table.file} row {r}"
+    where = f"{label} row {r} ({table.kind} {shown(rid)})" if rid else f"{label} row {r}"
     bad: list[InputProblem] = []
     failed: set[str] = set()
 
@@ -301,7 +341,7 @@ def _row(
         first_row[rid] = r
     if mentor_ids is not None and isinstance(record.get("avoid"), frozenset):
         for unknown in sorted(record["avoid"] - mentor_ids):
-            report("unknown_mentor", "avoid", f"{unknown!r} is not a mentor in mentors.csv")
+            report("unknown_mentor", "avoid", f"{unknown!r} is not the id of any mentor")
     if not bad:
         try:
             return table.model.model_validate(record)
