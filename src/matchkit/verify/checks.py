@@ -264,9 +264,11 @@ def verify(cohort: Cohort, policy: Policy, result: MatchResult) -> list[Violatio
         out.append(Violation("capacity", f"mentors over capacity: {over[:_SHOWN]}"))
     matched = {(m.mentee_id, m.mentor_id) for m in result.matches}
     unpinned = [p for p in policy.pinned if p not in matched]
-    if unpinned and result.status.has_solution:
+    # A status never switches a check off: matches listed under any status are an answer.
+    judged = result.status.has_solution or bool(result.matches)
+    if unpinned and judged:
         out.append(Violation("pinned", f"pinned pairs not matched: {unpinned[:_SHOWN]}"))
-    if result.status.has_solution:
+    if judged:
         w = policy.weights
         here = {m.id for m in cohort.mentors}
 
@@ -281,9 +283,49 @@ def verify(cohort: Cohort, policy: Policy, result: MatchResult) -> list[Violatio
         if not abs(result.objective - expected) <= 1e-6 * max(1.0, abs(expected)):
             out.append(Violation("objective", f"objective {result.objective!r} != {expected!r}"))
     out.extend(_check_reasons(result, mentees, cohort.mentors, policy, forbidden))
+    out.extend(_check_full(result, mentees, cohort.mentors, policy, forbidden, load))
     out.extend(Violation(code, message) for code, message in check_rich(cohort, policy, result))
     out.extend(_check_transition(cohort, result))
+    if result.status is Status.INFEASIBLE:
+        out.extend(_check_infeasible(cohort, policy, result, forbidden, clean=not out))
     return out
+
+
+def _check_infeasible(
+    cohort: Cohort,
+    policy: Policy,
+    result: MatchResult,
+    forbidden: set[tuple[str, str]],
+    *,
+    clean: bool,
+) -> list[Violation]:
+    """An ``infeasible`` status, re-derived: the records must show no answer can exist.
+
+    Flagged when the result's own matches meet every rule (``clean``), or when the policy has
+    no rule that must be met, so that leaving everyone unmatched is an answer. A pinned pair
+    that breaks a rule, a mentee pinned twice, or a mentor pinned beyond capacity proves it.
+    """
+    claim = "infeasible_claim"
+    if result.matches and clean:
+        return [Violation(claim, "status 'infeasible', but the listed matches meet every rule")]
+    t = result.transition
+    musts = bool(
+        policy.pinned
+        or policy.min_load
+        or policy.floors
+        or any(lim.at_least for lim in policy.category_limits)
+        or (t is not None and (t.keep == "require" or t.max_changes is not None))
+    )
+    if not musts:
+        return [
+            Violation(
+                claim,
+                "status 'infeasible', but the policy has no rule that must be met (pins, "
+                "minimum loads, floors, category minimums, max_changes): leaving every "
+                "mentee unmatched is an answer",
+            )
+        ]
+    return []
 
 
 def _check_transition(cohort: Cohort, result: MatchResult) -> list[Violation]:
@@ -291,7 +333,7 @@ def _check_transition(cohort: Cohort, result: MatchResult) -> list[Violation]:
     cohort's history): kept and new pairs are matches, nothing is both, and the bound on
     changes (or ``require``) holds."""
     t = result.transition
-    if t is None or not result.status.has_solution:
+    if t is None or (not result.status.has_solution and not result.matches):
         return []
     out = []
     pairs = {(m.mentee_id, m.mentor_id) for m in result.matches}
@@ -362,5 +404,36 @@ def _check_reasons(
     if wrong:
         return [
             Violation("reason", f"unmatched reasons contradicted by the cohort: {wrong[:_SHOWN]}")
+        ]
+    return []
+
+
+def _check_full(
+    result: MatchResult,
+    mentees: dict[str, Mentee],
+    mentors: tuple[Mentor, ...],
+    policy: Policy,
+    forbidden: set[tuple[str, str]],
+    load: dict[str, int],
+) -> list[Violation]:
+    """An "unmatched, mentors full" claim: some mentor is eligible, and (unless
+    ``Policy.max_candidates`` pruned the candidates) every eligible mentor is at capacity
+    in the result's own matches."""
+    wrong = []
+    for u in result.unmatched:
+        s = mentees.get(u.mentee_id)
+        if s is None or u.reason is not UnmatchedReason.MENTORS_FULL:
+            continue
+        eligible = [t for t in mentors if pair_breaks(s, t, policy, forbidden) is None]
+        room = [t.id for t in eligible if load.get(t.id, 0) < t.capacity]
+        if not eligible or (room and policy.max_candidates is None):
+            wrong.append(u.mentee_id)
+    if wrong:
+        return [
+            Violation(
+                "reason_full",
+                f"'mentors_full' claimed while no mentor is eligible or one has room: "
+                f"{wrong[:_SHOWN]}",
+            )
         ]
     return []

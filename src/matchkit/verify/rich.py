@@ -100,7 +100,7 @@ def _sessions(cohort: Cohort, policy: Policy, result: MatchResult) -> list[tuple
 
 def check_rich(cohort: Cohort, policy: Policy, result: MatchResult) -> list[tuple[str, str]]:
     """Every rich rule of ``policy`` that ``result`` breaks (empty without a solution)."""
-    if not result.status.has_solution:
+    if not result.status.has_solution and not result.matches:
         return []
     out: list[tuple[str, str]] = []
     if policy.sessions is not None:
