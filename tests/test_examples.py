@@ -32,3 +32,25 @@ def test_readme_python_blocks_run(capsys: pytest.CaptureFixture[str]) -> None:
     assert "optimal 1.9 [1 0 1]" in out
     assert "71 1 ['mentor_left', 'no_longer_eligible', 'reassigned']" in out
     assert "[0.53, 0.68, 0.82, 0.97, 1.0]" in out
+
+
+def test_readme_python_passes_mypy_strict_with_the_pydantic_plugin(tmp_path: Path) -> None:
+    """README's Typing section: its code type-checks under ``--strict`` with the plugin it
+    names, configured exactly as it shows."""
+    import subprocess
+    import sys
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    toml = re.findall(r"```toml\n(.*?)```", text, flags=re.S)
+    assert any('plugins = ["pydantic.mypy"]' in t for t in toml)
+    (tmp_path / "readme_example.py").write_text("\n".join(blocks), encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(next(t for t in toml if "[tool.mypy]" in t))
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-incremental", "readme_example.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -37,6 +37,7 @@ from matchkit.domain.result import MatchResult
 from matchkit.errors import InputError, MatchkitError
 from matchkit.io import (
     read_cohort,
+    read_pins,
     read_policy,
     read_result,
     write_cohort,
@@ -233,10 +234,13 @@ def _read(
         return cohort, policy, time.perf_counter() - t0
 
 
-def _write(console: Console, result: MatchResult, out: Path, writes: Writes) -> float:
+def _write(
+    console: Console, result: MatchResult, out: Path, writes: Writes, cohort: Cohort
+) -> float:
+    """Write the result; the cohort fills names and attributes into the sheets."""
     with step(console, "Writing the result..."), writes.to(out):
         t0 = time.perf_counter()
-        write_result(result, out)
+        write_result(result, out, cohort=cohort)
         return time.perf_counter() - t0
 
 
@@ -271,7 +275,7 @@ def demo(
         with step(console, "Writing files..."), writes.to(out):
             t0 = time.perf_counter()
             write_cohort(cohort, out)
-            write_result(result, out)
+            write_result(result, out, cohort=cohort)
             timings["write files"] = time.perf_counter() - t0
         print_summary(console, result, more_timings=timings)
         _report_verification(console, violations, len(result.matches), len(result.unmatched))
@@ -317,6 +321,14 @@ def solve_command(
     workers: Annotated[
         int | None, typer.Option("--workers", min=1, help="CP-SAT workers (default 1).")
     ] = None,
+    pins: Annotated[
+        Path | None,
+        typer.Option(
+            "--pins",
+            help="pins.csv (or .xlsx with a pins sheet): columns mentee, mentor, rule "
+            "(pin or forbid), added to the policy's pinned and forbidden pairs.",
+        ),
+    ] = None,
 ) -> None:
     """Match a cohort under a policy, print the summary and write the result.
 
@@ -325,10 +337,12 @@ def solve_command(
     """
     console = Console()
     _check_options(time_limit, seed)
-    refuse_overwrite(out, "result", _inputs(cohort=cohort, policy=policy))
+    refuse_overwrite(out, "result", _inputs(cohort=cohort, policy=policy, pins=pins))
     writes = Writes()
     with _clean_errors(writes):
         the_cohort, the_policy, read_s = _read(console, cohort, policy)
+        if pins is not None:
+            the_policy = read_pins(pins, the_cohort).apply(the_policy or Policy())
         with step(console, f"Solving {len(the_cohort.mentees):,} mentees...") as show:
             result = solve(
                 the_cohort,
@@ -339,7 +353,7 @@ def solve_command(
                 workers=workers,
                 **_progress_option(show),
             )
-        write_s = _write(console, result, out, writes)
+        write_s = _write(console, result, out, writes, the_cohort)
         more = {"read cohort": read_s, "write result": write_s}
         print_summary(console, result, more_timings=more)
         _say(console, f"Result written to {out}")
@@ -404,7 +418,7 @@ def rematch_command(
                 time_limit=time_limit,
                 seed=seed,
             )
-        write_s = _write(console, result, out, writes)
+        write_s = _write(console, result, out, writes, the_cohort)
         print_summary(console, result, more_timings={"read": read_s, "write result": write_s})
         _say_transition(console, result)
         _say(console, f"Result written to {out}")
@@ -480,7 +494,13 @@ def repair_command(
                 time_limit=time_limit,
                 seed=seed,
             )
-        write_s = _write(console, repaired, out, writes)
+        everyone = the_cohort
+        if added is not None:
+            everyone = Cohort(
+                mentors=(*the_cohort.mentors, *added.mentors),
+                mentees=(*the_cohort.mentees, *added.mentees),
+            )
+        write_s = _write(console, repaired, out, writes, everyone)
         print_summary(console, repaired, more_timings={"read": read_s, "write result": write_s})
         _say_transition(console, repaired)
         _say(console, f"Result written to {out}")
