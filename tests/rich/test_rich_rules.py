@@ -435,6 +435,13 @@ def test_disjoint_floors_by_flow_and_by_cpsat_agree(
     assert "disjoint groups" in str(flow.method_reason)
     assert verify(cohort, policy, flow) == []
     assert verify(cohort, policy, cpsat) == []
+    if flow.relaxed:
+        # CP-SAT does not relax floors (only the disjoint-floors flow does): an unmeetable
+        # floor is infeasible there, or met as far as it can be, never better than the flow.
+        assert cpsat.relaxed or not cpsat.status.has_solution
+        if cpsat.status.has_solution:
+            assert cpsat.objective <= flow.objective + 1e-6
+        return
     assert flow.status.has_solution == cpsat.status.has_solution
     if flow.status.has_solution:
         assert flow.status.value == "optimal"

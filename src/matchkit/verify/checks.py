@@ -14,7 +14,7 @@ from matchkit.domain.geo import haversine_km
 from matchkit.domain.model import Cohort, Level, Mentee, Mentor, Mode
 from matchkit.domain.policy import Policy
 from matchkit.domain.result import Match, MatchResult, UnmatchedReason
-from matchkit.verify.rich import balance_penalty, check_rich
+from matchkit.verify.rich import balance_penalty, check_rich, floor_groups
 
 __all__ = ["Violation", "pair_breaks", "verify", "verify_assignment"]
 
@@ -285,6 +285,7 @@ def verify(cohort: Cohort, policy: Policy, result: MatchResult) -> list[Violatio
     out.extend(_check_reasons(result, mentees, cohort.mentors, policy, forbidden))
     out.extend(_check_full(result, mentees, cohort.mentors, policy, forbidden, load))
     out.extend(Violation(code, message) for code, message in check_rich(cohort, policy, result))
+    out.extend(_check_floors(cohort, policy, result, forbidden))
     out.extend(_check_transition(cohort, result))
     if result.status is Status.INFEASIBLE:
         out.extend(_check_infeasible(cohort, policy, result, forbidden, clean=not out))
@@ -437,3 +438,208 @@ def _check_full(
             )
         ]
     return []
+
+
+# --- floors: attainment re-derived by a max flow of our own -------------------------------
+
+
+def max_flow(
+    groups: list[tuple[list[str], int]],
+    eligible: dict[str, list[str]],
+    room: dict[str, int],
+) -> int:
+    """The most mentees matched at once, each group of mentees taking at most its cap, each
+    mentee one eligible mentor, each mentor at most ``room`` of them: augmenting paths found
+    by breadth-first search in the residual network (plain Python, no solver).
+
+    >>> max_flow([(["a", "b"], 2), (["c"], 1)], {"a": ["x"], "b": ["x"], "c": ["x"]}, {"x": 2})
+    2
+    >>> max_flow([(["a", "b"], 1)], {"a": ["x"], "b": ["y"]}, {"x": 1, "y": 1})
+    1
+    >>> max_flow([(["a"], 1), (["b", "c"], 1)], {"a": ["x"], "b": ["x"], "c": ["y"]},
+    ...          {"x": 1, "y": 1})
+    2
+    """
+    members: dict[str, list[str]] = {}
+    caps: dict[str, int] = {}
+    group_of: dict[str, str] = {}
+    for g, (ids, cap) in enumerate(groups):
+        key = str(g)
+        members[key], caps[key] = [i for i in ids if group_of.setdefault(i, key) == key], cap
+    used = dict.fromkeys(caps, 0)  # flow source -> group
+    mentor_of: dict[str, str] = {}  # flow mentee -> mentor
+    takers: dict[str, list[str]] = {t: [] for t in room}  # flow mentor -> mentees
+    total = 0
+    while True:
+        # Breadth-first search over residual arcs; a node is ("g"|"s"|"t", key).
+        parent: dict[tuple[str, str], tuple[str, str] | None] = {}
+        queue = [("g", g) for g in caps if used[g] < caps[g]]
+        parent.update(dict.fromkeys(queue))
+        end: tuple[str, str] | None = None
+        head = 0
+        while head < len(queue):
+            kind, key = queue[head]
+            head += 1
+            if kind == "g":
+                nxt = [("s", i) for i in members[key] if i not in mentor_of]
+            elif kind == "s":
+                nxt = [("t", t) for t in eligible.get(key, ()) if mentor_of.get(key) != t]
+                if key in mentor_of:  # the arc back to its group: route it no more
+                    nxt.append(("g", group_of[key]))
+            elif len(takers[key]) < room[key]:
+                end = (kind, key)
+                break
+            else:
+                nxt = [("s", i) for i in takers[key]]
+            for step in nxt:
+                if step not in parent:
+                    parent[step] = (kind, key)
+                    queue.append(step)
+        if end is None:
+            return total
+        # Augment: each (mentee -> mentor) step on the path reassigns that mentee.
+        node: tuple[str, str] | None = end
+        while node is not None:
+            prev = parent[node]
+            if node[0] == "t" and prev is not None:
+                mentee, mentor = prev[1], node[1]
+                old = mentor_of.get(mentee)
+                if old is not None:
+                    takers[old].remove(mentee)
+                mentor_of[mentee] = mentor
+                takers[mentor].append(mentee)
+            elif node[0] == "g" and prev is None:
+                used[node[1]] += 1
+            elif node[0] == "g" and prev is not None:
+                takers[mentor_of.pop(prev[1])].remove(prev[1])
+            node = prev
+        total += 1
+
+
+def _check_floors(
+    cohort: Cohort, policy: Policy, result: MatchResult, forbidden: set[tuple[str, str]]
+) -> list[Violation]:
+    """``result.floors`` and ``result.relaxed``, re-derived from the records.
+
+    Each reported floor must be a group of the policy (label, size and count ``required``
+    recomputed from the mentees' fields), ``achieved`` the group's matched mentees,
+    ``attainable`` a max flow of our own over the group's mentees and their eligible
+    mentors' places (at most it under ``max_candidates``, whose pruning the verifier cannot
+    redo), ``met`` whether ``achieved`` reaches ``required`` and ``relaxed`` whether some floor
+    is unmet. A relaxed answer must fill the most floor places possible in all (the sum over
+    floors of ``min(achieved, required)``): for disjoint floors that maximum is one max flow
+    with each group capped at its requirement, pinned pairs held (minimum loads cannot lower
+    it: a matching covering the mentees and one meeting the loads combine into one covering
+    both, by the Mendelsohn-Dulmage theorem). Where the policy has rules that flow does not
+    model (sessions, group caps, category limits, overlapping floors, ``max_candidates``, a
+    bound on changes) the maximum is only bounded: the answer is flagged when it reports more
+    than the bound, and not proven optimal otherwise.
+    """
+    has_answer = result.status.has_solution or bool(result.matches)
+    if not policy.floors:
+        if result.floors or result.relaxed:
+            return [Violation("floors", "floors reported, but the policy has no floors")]
+        return []
+    if not result.floors:
+        if result.relaxed:
+            return [Violation("floors", "relaxed, but no floor's attainment is reported")]
+        return []  # the rich check then holds every floor to its count
+    out: list[Violation] = []
+    groups = floor_groups(cohort, policy)
+    mentees = {s.id: s for s in cohort.mentees}
+    matched = {m.mentee_id for m in result.matches}
+    if [g[0] for g in groups] != [f.label for f in result.floors]:
+        shown = [f.label for f in result.floors][:_SHOWN]
+        return [Violation("floors", f"reported floors {shown} are not the policy's groups")]
+    eligible: dict[str, list[str]] = {}
+
+    def of(i: str) -> list[str]:
+        if i not in eligible:
+            s = mentees[i]
+            eligible[i] = [
+                t.id for t in cohort.mentors if pair_breaks(s, t, policy, forbidden) is None
+            ]
+        return eligible[i]
+
+    room = {t.id: t.capacity for t in cohort.mentors}
+    for k, ((label, ids, need), f) in enumerate(zip(groups, result.floors, strict=True)):
+        where = f"floors[{k}] {label}"
+        for i in ids:
+            of(i)
+        best = max_flow([(ids, len(ids))], eligible, room)
+        got = sum(i in matched for i in ids)
+        for name, claimed, true in (
+            ("size", f.size, len(ids)),
+            ("required", f.required, need),
+            ("achieved", f.achieved, got),
+        ):
+            if claimed != true:
+                out.append(Violation(f"floor_{name}", f"{where}: {name} {claimed} != {true}"))
+        pruned = policy.max_candidates is not None
+        if f.attainable > best or (f.attainable != best and not pruned):
+            out.append(
+                Violation(
+                    "floor_attainable",
+                    f"{where}: attainable {f.attainable} != {best} (a max flow over the "
+                    "group's eligible mentors' places)",
+                )
+            )
+        if f.met != (f.achieved >= f.required):
+            out.append(
+                Violation("floor_met", f"{where}: met={f.met} with {f.achieved} of {f.required}")
+            )
+    unmet = any(got < need for _, ids, need in groups for got in [sum(i in matched for i in ids)])
+    if result.relaxed != (has_answer and unmet) and has_answer:
+        out.append(
+            Violation("relaxed", f"relaxed={result.relaxed}, but a floor is {'un' * unmet}met")
+        )
+    if not (result.relaxed and has_answer):
+        return out
+    # The relaxed answer fills the most floor places possible in all.
+    filled = sum(min(sum(i in matched for i in ids), need) for _, ids, need in groups)
+    members = [i for _, ids, _ in groups for i in ids]
+    overlap = len(set(members)) != len(members)
+    t = result.transition
+    exact = not (
+        overlap
+        or policy.sessions is not None
+        or policy.group_caps
+        or policy.category_limits
+        or policy.max_candidates is not None
+        or (t is not None and (t.keep == "require" or t.max_changes is not None))
+    )
+    pins = {a: b for a, b in policy.pinned}
+    left = dict(room)
+    for b in pins.values():
+        if b in left:
+            left[b] = left[b] - 1
+    capped: list[tuple[list[str], int]] = []
+    held = 0
+    for _, ids, need in groups:
+        pinned_here = sum(i in pins for i in ids)
+        held += min(pinned_here, need)
+        capped.append(([i for i in ids if i not in pins], max(0, need - pinned_here)))
+    if exact:
+        most = held + max_flow(capped, eligible, left)
+        if filled != most:
+            out.append(
+                Violation(
+                    "floor_relaxed",
+                    f"relaxed answer fills {filled} floor places, but {most} can be filled at "
+                    "once (a max flow with each group capped at its floor)",
+                )
+            )
+    else:
+        most = sum(
+            min(f.required, max_flow([(ids, len(ids))], eligible, room))
+            for f, (_, ids, _) in zip(result.floors, groups, strict=True)
+        )
+        if filled > most:
+            out.append(
+                Violation(
+                    "floor_relaxed",
+                    f"relaxed answer claims {filled} floor places, "
+                    f"more than the {most} any answer can fill",
+                )
+            )
+    return out

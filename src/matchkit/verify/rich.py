@@ -16,7 +16,7 @@ from matchkit.domain.policy import Policy
 from matchkit.domain.result import Match, MatchResult
 from matchkit.domain.schedule import DAYS
 
-__all__ = ["balance_penalty", "check_rich"]
+__all__ = ["balance_penalty", "check_rich", "floor_groups"]
 
 _SHOWN = 10
 _MENTEE_FIELDS = ("priority", "level", "grade", "district", "mode", "session_hours")
@@ -98,6 +98,27 @@ def _sessions(cohort: Cohort, policy: Policy, result: MatchResult) -> list[tuple
     return out
 
 
+def floor_groups(cohort: Cohort, policy: Policy) -> list[tuple[str, list[str], int]]:
+    """Each floor's group as the solver labels it: (``field=value``, mentee ids, count
+    required), read from the mentees' fields, in the policy's order (a field's values sorted
+    by type name, then value)."""
+    out: list[tuple[str, list[str], int]] = []
+    for f in policy.floors:
+        groups: dict[Any, list[str]] = defaultdict(list)
+        for s in cohort.mentees:
+            groups[_field(s, f.field)].append(s.id)
+        if f.value is None:
+            keys = sorted(groups, key=lambda v: (type(v).__name__, v))
+            chosen = [(v, groups[v]) for v in keys]
+        else:
+            hits = [v for v in groups if v == f.value and type(v) is type(f.value)]
+            hits = hits or [v for v in groups if v == f.value]
+            chosen = [(f.value, [i for v in hits for i in groups[v]])]
+        for value, ids in chosen:
+            out.append((f"{f.field}={value!r}", ids, math.ceil(f.min_rate * len(ids) - 1e-9)))
+    return out
+
+
 def check_rich(cohort: Cohort, policy: Policy, result: MatchResult) -> list[tuple[str, str]]:
     """Every rich rule of ``policy`` that ``result`` breaks (empty without a solution)."""
     if not result.status.has_solution and not result.matches:
@@ -113,7 +134,8 @@ def check_rich(cohort: Cohort, policy: Policy, result: MatchResult) -> list[tupl
         if under:
             out.append(("min_load", f"mentors under the minimum load: {under[:_SHOWN]}"))
     matched = {m.mentee_id for m in result.matches}
-    for k, f in enumerate(policy.floors):
+    # A relaxed result's floors are proven by :func:`matchkit.verify.checks` instead.
+    for k, f in enumerate(() if result.relaxed else policy.floors):
         groups: dict[Any, list[str]] = defaultdict(list)
         for s in cohort.mentees:
             groups[_field(s, f.field)].append(s.id)

@@ -1,0 +1,159 @@
+"""``verify`` recomputes every field a result reports: each match's and unmatched mentee's
+facts, the metrics, and each floor's attainment (a relaxed answer is proven, not trusted).
+
+Each field is falsified alone in a dumped ``result.json`` (written, edited as JSON, read
+back) and must be flagged with a code naming it; the unedited file verifies clean."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from matchkit import Cohort, Mentee, Mentor, Policy, solve, verify
+from matchkit.domain.policy import Floor
+from matchkit.domain.result import MatchResult
+from matchkit.io import read_result, write_result
+from matchkit.verify.checks import max_flow
+
+Edit = Callable[[dict[str, Any]], None]
+
+
+def _edited(tmp_path: Path, result: MatchResult, edit: Edit) -> MatchResult:
+    path = tmp_path / "x.json"
+    write_result(result, path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    edit(data)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    (tmp_path / "matchkit-manifest.json").unlink(missing_ok=True)
+    return read_result(path)
+
+
+def _codes(cohort: Cohort, policy: Policy, result: MatchResult) -> set[str]:
+    return {v.code for v in verify(cohort, policy, result)}
+
+
+def _mentor(id: str, **kw: Any) -> Mentor:
+    kw.setdefault("subjects", {"math": 4})
+    kw.setdefault("availability", "Sat 10:00-14:00")
+    kw.setdefault("district", "Mapo-gu")
+    return Mentor(id=id, **kw)
+
+
+def _mentee(id: str, **kw: Any) -> Mentee:
+    kw.setdefault("level", "middle")
+    kw.setdefault("grade", 2)
+    kw.setdefault("needs", {"math": 1})
+    kw.setdefault("availability", "Sat 10:00-12:00")
+    kw.setdefault("district", "Mapo-gu")
+    return Mentee(id=id, **kw)
+
+
+# --- the max flow verify uses -------------------------------------------------------------
+
+
+def test_max_flow_reroutes_through_a_groups_cap() -> None:
+    # b's group is at its cap with b on x; a needs x: b must give way to c (on y).
+    groups = [(["a"], 1), (["b", "c"], 1)]
+    assert max_flow(groups, {"a": ["x"], "b": ["x"], "c": ["y"]}, {"x": 1, "y": 1}) == 2
+    assert max_flow([(["a", "b"], 2)], {"a": ["x"], "b": ["x"]}, {"x": 1}) == 1
+    assert max_flow([(["a"], 0)], {"a": ["x"]}, {"x": 1}) == 0
+
+
+# --- relaxed floors -----------------------------------------------------------------------
+
+
+def _competing() -> tuple[Cohort, Policy]:
+    # One place, two floors of one mentee each: one floor must be relaxed.
+    cohort = Cohort(
+        mentors=[_mentor("m-1", capacity=1)],
+        mentees=[_mentee("s-1", level="high", grade=1), _mentee("s-2", priority=2)],
+    )
+    return cohort, Policy(floors=[Floor(field="level", min_rate=1.0)])
+
+
+def _unreachable() -> tuple[Cohort, Policy]:
+    # The high group: h-1 can be matched, h-2 cannot (nobody teaches art); x competes.
+    cohort = Cohort(
+        mentors=[_mentor("m-1", capacity=1)],
+        mentees=[
+            _mentee("h-1", level="high", grade=1),
+            _mentee("h-2", level="high", grade=1, needs={"art": 1}),
+            _mentee("x", priority=3),
+        ],
+    )
+    return cohort, Policy(floors=[Floor(field="level", value="high", min_rate=1.0)])
+
+
+@pytest.mark.parametrize("case", [_competing, _unreachable])
+def test_a_relaxed_result_verifies_clean(
+    tmp_path: Path, case: Callable[[], tuple[Cohort, Policy]]
+) -> None:
+    cohort, policy = case()
+    r = solve(cohort, policy)
+    assert r.relaxed
+    assert verify(cohort, policy, r) == []
+    assert verify(cohort, policy, _edited(tmp_path, r, lambda d: None)) == []
+
+
+def _floor(key: str, value: Any) -> Edit:
+    def edit(d: dict[str, Any]) -> None:
+        d["floors"][0][key] = value
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("edit", "code"),
+    [
+        (_floor("attainable", 0), "floor_attainable"),
+        (_floor("attainable", 2), "floor_attainable"),
+        (_floor("achieved", 2), "floor_achieved"),
+        (_floor("required", 1), "floor_required"),
+        (_floor("size", 3), "floor_size"),
+        (_floor("met", True), "floor_met"),
+        (_floor("label", "level='low'"), "floors"),
+        (lambda d: d.update(relaxed=False), "relaxed"),
+        (lambda d: d.update(floors=[]), "floors"),
+    ],
+)
+def test_a_falsified_floor_is_flagged(tmp_path: Path, edit: Edit, code: str) -> None:
+    cohort, policy = _unreachable()
+    r = solve(cohort, policy)
+    assert (r.floors[0].achieved, r.floors[0].attainable) == (1, 1)
+    assert code in _codes(cohort, policy, _edited(tmp_path, r, edit))
+
+
+def test_a_met_result_claiming_relaxed_is_flagged(tmp_path: Path) -> None:
+    cohort, policy = _unreachable()
+    policy = Policy(floors=[Floor(field="level", value="high", min_rate=0.5)])
+    r = solve(cohort, policy)
+    assert not r.relaxed
+    assert verify(cohort, policy, r) == []
+    assert "relaxed" in _codes(
+        cohort, policy, _edited(tmp_path, r, lambda d: d.update(relaxed=True))
+    )
+
+
+def test_a_relaxed_answer_filling_fewer_floor_places_than_possible_is_flagged(
+    tmp_path: Path,
+) -> None:
+    cohort, policy = _unreachable()
+    r = solve(cohort, policy)
+    assert r.mentor_of("h-1") == "m-1"
+
+    def swap(d: dict[str, Any]) -> None:
+        # x takes h-1's place; the floor's own figures are made to agree with the swap.
+        [match] = d["matches"]
+        match["mentee_id"], match["priority"] = "x", 3
+        for u in d["unmatched"]:
+            if u["mentee_id"] == "x":
+                u["mentee_id"], u["priority"] = "h-1", 0
+        d["floors"][0]["achieved"] = 0
+
+    codes = _codes(cohort, policy, _edited(tmp_path, r, swap))
+    assert "floor_relaxed" in codes
+    assert "floor_achieved" not in codes
