@@ -65,7 +65,25 @@ def print_summary(
     head.add_row("mean subject fit", _pct(m.mean_subject_fit))
     if result.explanation:
         head.add_row("explanation", Text(result.explanation))
+    for k, warning in enumerate(result.warnings):
+        head.add_row("warning" if k == 0 else "", Text(warning))
     console.print(head)
+    if result.floors:
+        floors = Table(
+            title="Floors" + (" (relaxed: not all can be met)" if result.relaxed else ""),
+            title_justify="left",
+        )
+        for name in ("group", "required", "matched", "attainable", "met"):
+            floors.add_column(name, justify="left" if name == "group" else "right")
+        for f in result.floors:
+            floors.add_row(
+                Text(f.label),
+                f"{f.required:,}",
+                f"{f.achieved:,}",
+                f"{f.attainable:,}",
+                "yes" if f.met else "no",
+            )
+        console.print(floors)
 
     records: list[Match | Unmatched] = [*result.matches, *result.unmatched]
     counts: Counter[int] = Counter(r.priority for r in records)
