@@ -34,17 +34,20 @@ from matchkit.core.progress import Progress
 from matchkit.domain.model import Cohort
 from matchkit.domain.policy import Policy
 from matchkit.domain.result import MatchResult
-from matchkit.errors import InputError, MatchkitError
+from matchkit.errors import InputError, InputProblem, MatchkitError
 from matchkit.io import (
     read_cohort,
+    read_matches,
     read_pins,
     read_policy,
     read_result,
     write_cohort,
     write_result,
 )
+from matchkit.io.atomic import check_set
+from matchkit.io.files import MATCHES_FILE, RESULT_FILE, WORKBOOK_FILE
 from matchkit.synth import generate_cohort
-from matchkit.verify import Violation, verify
+from matchkit.verify import EDITED, Violation, unchecked_rules, verify, verify_pairs
 from matchkit.whatif.file import read_whatif, run_file, write_report
 from matchkit.whatif.scenario import field_problems
 from matchkit.workflows.rematch import rematch
@@ -519,24 +522,93 @@ def _say_transition(console: Console, result: MatchResult) -> None:
 @app.command("verify")
 def verify_command(
     cohort: Annotated[Path, typer.Argument(help="Cohort: a .json file or a CSV folder.")],
-    result: Annotated[Path, typer.Argument(help="result.json, or a result folder.")],
+    result: Annotated[
+        Path,
+        typer.Argument(
+            help="result.json, a result folder (its edited matches.csv or result.xlsx if "
+            "one was edited), or a matches sheet: a .csv file or an .xlsx workbook."
+        ),
+    ],
     policy: Annotated[
         Path | None,
         typer.Option("--policy", help="Policy JSON file; by default the result's own policy."),
     ] = None,
 ) -> None:
-    """Check a result against every rule, recomputed from the cohort; exit 1 if any broke."""
+    """Check a result, or an edited matches sheet, against every rule recomputed from the
+    cohort; exit 1 if any broke."""
     console = Console()
     with _clean_errors():
         with step(console, "Reading..."):
             the_cohort = read_cohort(cohort)
-            the_result = read_result(result)
-            the_policy = read_policy(policy) if policy is not None else the_result.policy
+            sheet, against = _edited_sheet(result)
+            if sheet is None:
+                the_result = read_result(result)
+                the_policy = read_policy(policy) if policy is not None else the_result.policy
+            else:
+                pairs = read_matches(sheet)
+                the_policy = (
+                    read_policy(policy)
+                    if policy is not None
+                    else against.policy
+                    if against is not None
+                    else Policy()
+                )
         with step(console, "Verifying..."):
-            violations = verify(the_cohort, the_policy, the_result)
-    _report_verification(console, violations, len(the_result.matches), len(the_result.unmatched))
-    if violations:
+            if sheet is None:
+                violations = verify(the_cohort, the_policy, the_result)
+            else:
+                violations = verify_pairs(the_cohort, the_policy, pairs, against=against)
+    if sheet is None:
+        _report_verification(
+            console, violations, len(the_result.matches), len(the_result.unmatched)
+        )
+    else:
+        edits = sum(v.code == EDITED for v in violations)
+        _say(
+            console,
+            f"Checked the edited sheet {sheet.name} against the cohort"
+            + (
+                f": {edits:,} pairs differ from result.json"
+                if against is not None
+                else " (no result.json to compare with)"
+            )
+            + ("" if policy is not None or against is not None else ", under the default policy")
+            + ".",
+        )
+        left = unchecked_rules(the_policy)
+        if left:
+            _say(console, f"Not checked from a sheet of ids: {', '.join(left)}.")
+        matched = sum(t is not None for t in pairs.values())
+        _report_verification(console, violations, matched, len(pairs) - matched)
+    if any(v.code != EDITED for v in violations):
         raise typer.Exit(1)
+
+
+def _edited_sheet(result: Path) -> tuple[Path | None, MatchResult | None]:
+    """The matches sheet to check instead of result.json, with the result it was exported
+    from: a folder's hand-edited matches.csv or result.xlsx, or a .csv / .xlsx given alone
+    (compared with the result.json beside it, if there is one); (None, None) otherwise."""
+    if result.is_dir():
+        state = check_set(result, "result")
+        edited = [n for n in (MATCHES_FILE, WORKBOOK_FILE) if n in state.changed]
+        if not edited:
+            return None, None
+        if len(edited) > 1:
+            raise InputError(
+                f"result folder {str(result)!r}",
+                [
+                    InputProblem(
+                        "two_edited_sheets",
+                        MATCHES_FILE,
+                        f"and {WORKBOOK_FILE} were both edited: verify one of them by its path",
+                    )
+                ],
+            )
+        return result / edited[0], read_result(result)
+    if result.suffix.lower() in (".csv", ".xlsx"):
+        beside = result.parent / RESULT_FILE
+        return result, read_result(result.parent) if beside.is_file() else None
+    return None, None
 
 
 @app.command()
@@ -557,6 +629,12 @@ def explain(
 def _report_verification(
     console: Console, violations: Sequence[Violation], matched: int, unmatched: int
 ) -> None:
+    """Broken rules as a table; ``edited`` notes (a sheet's pairs that differ from
+    result.json) as plain lines, never counted as broken rules."""
+    for v in violations:
+        if v.code == EDITED:
+            _say(console, f"  edited: {v.message}")
+    violations = [v for v in violations if v.code != EDITED]
     if violations:
         print_violations(console, violations)
     else:

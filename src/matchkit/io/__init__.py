@@ -10,8 +10,9 @@ A path ending in ``.json`` is one JSON file; any other path is a folder.
   (or None); an empty ``availability`` cell means no weekly time at all.
 - **Result**: ``result.json`` is :class:`~matchkit.MatchResult` as JSON and reads back
   unchanged: the round-trip format. A result folder holds ``result.json`` and
-  ``matches.csv``, one row per mentee with the score breakdown, for spreadsheets: an
-  export, never read back.
+  ``matches.csv``, one row per mentee with the score breakdown, for spreadsheets. Only
+  its ``mentee_id`` and ``mentor_id`` columns are read back, by :func:`read_matches`, to
+  check an officer's edit (``matchkit verify``); result.json is never rebuilt from it.
 - **Policy**: ``policy.json`` is :class:`~matchkit.Policy` as JSON.
 - **Pins**: ``pins.csv`` (columns ``mentee``, ``mentor``, ``rule`` = ``pin`` or ``forbid``)
   holds pinned and forbidden pairs; :func:`read_pins` reads it (:mod:`matchkit.io.pins`).
@@ -37,10 +38,12 @@ solves. Its modules: ``cells`` (one CSV cell: parsing, formatting, spreadsheet s
 
 from matchkit.io.files import read_cohort, read_policy, read_result, write_cohort, write_result
 from matchkit.io.pins import Pins, read_pins, write_pins
+from matchkit.io.sheet import read_matches
 
 __all__ = [
     "Pins",
     "read_cohort",
+    "read_matches",
     "read_pins",
     "read_policy",
     "read_result",
