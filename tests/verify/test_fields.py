@@ -157,3 +157,107 @@ def test_a_relaxed_answer_filling_fewer_floor_places_than_possible_is_flagged(
     codes = _codes(cohort, policy, _edited(tmp_path, r, swap))
     assert "floor_relaxed" in codes
     assert "floor_achieved" not in codes
+
+
+# --- every field of a match and of an unmatched mentee --------------------------------------
+
+
+def _pair_cohort() -> Cohort:
+    return Cohort(
+        mentors=[
+            _mentor("m-1", district="Seodaemun-gu", capacity=2),
+            _mentor("m-2", capacity=1, availability="Sun 10:00-11:00"),
+        ],
+        mentees=[
+            _mentee("s-1", mode="offline", priority=2, previous_mentor="m-1"),
+            _mentee("s-2", level="high", grade=1, availability="Sun 10:00-12:00"),
+            _mentee("s-3", previous_mentor="m-9"),
+        ],
+    )
+
+
+def _set(where: str, key: str, value: Any) -> Edit:
+    """Set ``key`` of the first record of ``where`` (``matches``/``unmatched``) to ``value``."""
+
+    def edit(d: dict[str, Any]) -> None:
+        d[where][0][key] = value
+
+    return edit
+
+
+@pytest.fixture
+def solved() -> MatchResult:
+    r = solve(_pair_cohort())
+    assert [(m.mentee_id, m.mentor_id) for m in r.matches] == [("s-1", "m-1"), ("s-3", "m-1")]
+    [u] = r.unmatched
+    assert (u.mentee_id, u.reason.value) == ("s-2", "no_common_time")
+    assert [n.mentor_id for n in u.near_misses]
+    m = r.matches[0]
+    assert (m.mode.value, m.continuity.value) == ("offline", "kept")
+    assert m.distance_km is not None
+    assert m.distance_km > 0
+    return r
+
+
+def test_an_unedited_result_verifies_clean(tmp_path: Path, solved: MatchResult) -> None:
+    assert verify(_pair_cohort(), Policy(), solved) == []
+    assert verify(_pair_cohort(), Policy(), _edited(tmp_path, solved, lambda d: None)) == []
+
+
+def _near_rule(d: dict[str, Any]) -> None:
+    d["unmatched"][0]["near_misses"][0]["rule"] = "has_room"
+
+
+def _near_mentor(d: dict[str, Any]) -> None:
+    d["unmatched"][0]["near_misses"][0]["mentor_id"] = "m-9"
+
+
+def _breakdown(d: dict[str, Any]) -> None:
+    b = d["matches"][0]["breakdown"]
+    b["alumni"], b["subject_fit"] = b["alumni"] + 0.5, b["subject_fit"] - 0.5  # same sum
+
+
+def _session(d: dict[str, Any]) -> None:
+    d["matches"][0]["session"] = {"day": "Sat", "start": "10:00", "end": "12:00"}
+
+
+@pytest.mark.parametrize(
+    ("edit", "code"),
+    [
+        (_set("matches", "priority", 3), "priority"),
+        (_set("matches", "level", "high"), "level"),
+        (_set("matches", "district", "Nowon-gu"), "district"),
+        (_set("matches", "continuity", "changed"), "continuity"),
+        (_set("matches", "mode", "online"), "mode"),
+        (_set("matches", "distance_km", 0.5), "distance_km"),
+        (_set("matches", "distance_km", None), "distance_km"),
+        (_set("matches", "window", "Sat 10:00-11:00"), "window"),
+        (_set("matches", "score", 100.0), "score"),
+        (_breakdown, "breakdown"),
+        (_session, "session"),
+        (_set("unmatched", "priority", 3), "priority"),
+        (_set("unmatched", "level", "middle"), "level"),
+        (_set("unmatched", "district", "Nowon-gu"), "district"),
+        (_set("unmatched", "continuity", "lost"), "continuity"),
+        (_set("unmatched", "reason", "no_subject"), "reason"),
+        (_near_rule, "near_misses"),
+        (_near_mentor, "near_misses"),
+        (lambda d: d["mentor_capacity"].update({"m-2": 5}), "mentor_capacity"),
+        (lambda d: d.update(objective=d["objective"] + 1), "objective"),
+    ],
+)
+def test_a_falsified_field_is_flagged(
+    tmp_path: Path, solved: MatchResult, edit: Edit, code: str
+) -> None:
+    assert code in _codes(_pair_cohort(), Policy(), _edited(tmp_path, solved, edit))
+
+
+def test_the_metrics_of_a_falsified_result_do_not_pass(tmp_path: Path, solved: MatchResult) -> None:
+    # The metrics are computed from the records' fields: one falsified priority moves them,
+    # and verify flags the field they came from.
+    edited = _edited(tmp_path, solved, _set("unmatched", "priority", 3))
+    assert edited.metrics().match_rate_by_priority != solved.metrics().match_rate_by_priority
+    assert "priority" in _codes(_pair_cohort(), Policy(), edited)
+    edited = _edited(tmp_path, solved, lambda d: d["mentor_capacity"].update({"m-2": 5}))
+    assert edited.metrics().utilisation != solved.metrics().utilisation
+    assert "mentor_capacity" in _codes(_pair_cohort(), Policy(), edited)

@@ -92,6 +92,9 @@ class UnmatchedReason(enum.StrEnum):
     POLICY_RULES = "policy_rules"
     """Eligible mentors have room, but the answer keeps the policy's rich rules (sessions,
     floors, caps, balance) by leaving this mentee out."""
+    NOT_MOVED = "not_moved"
+    """Eligible mentors have room, but the mentee was waiting and
+    ``repair(include_unmatched=False)`` re-assigned only the mentees the change affected."""
     NO_SOLUTION = "no_solution"
     """The rules together admit no matching at all (see the result's explanation)."""
 

@@ -13,7 +13,7 @@ from matchkit.core.problem import AssignmentProblem
 from matchkit.domain.geo import haversine_km
 from matchkit.domain.model import Cohort, Level, Mentee, Mentor, Mode
 from matchkit.domain.policy import Policy
-from matchkit.domain.result import Match, MatchResult, UnmatchedReason
+from matchkit.domain.result import Continuity, Match, MatchResult, Unmatched, UnmatchedReason
 from matchkit.verify.rich import balance_penalty, check_rich, floor_groups
 
 __all__ = ["Violation", "pair_breaks", "verify", "verify_assignment"]
@@ -172,7 +172,8 @@ def _support(s: Mentee) -> float:
     return 0.5 + 0.25 * (6 - year) / 5 + 0.25 * min(s.priority, 3) / 3
 
 
-def _score(s: Mentee, m: Mentor, policy: Policy) -> float:
+def _points(s: Mentee, m: Mentor, policy: Policy) -> dict[str, float]:
+    """The pair's points per weight of :class:`~matchkit.Weights` (distance negative)."""
     w = policy.weights
     total_need = sum(s.needs.values())
     fit = sum(
@@ -184,14 +185,43 @@ def _score(s: Mentee, m: Mentor, policy: Policy) -> float:
     online = Mode.OFFLINE not in (s.mode, m.mode)
     km = _km(s, m)
     travel = 0.0 if online or math.isinf(km) else km / (policy.max_travel_km or 10.0)
-    return (
-        w.subject_fit * fit / total_need
-        + w.schedule_slack * min(extra, 2.0) / 2.0
-        + w.continuity * (s.previous_mentor == m.id)
-        + w.commitment * (min(m.terms_committed, 4) - 1) / 3 * _support(s)
-        + w.alumni * m.alumni
-        - w.distance * travel
-    )
+    return {
+        "subject_fit": w.subject_fit * fit / total_need,
+        "schedule_slack": w.schedule_slack * min(extra, 2.0) / 2.0,
+        "continuity": w.continuity * (s.previous_mentor == m.id),
+        "commitment": w.commitment * (min(m.terms_committed, 4) - 1) / 3 * _support(s),
+        "alumni": w.alumni * m.alumni,
+        "distance": -w.distance * travel,
+    }
+
+
+def _score(s: Mentee, m: Mentor, policy: Policy) -> float:
+    return math.fsum(_points(s, m, policy).values())
+
+
+def _continuity(s: Mentee, mentor: str | None, here: set[str]) -> Continuity:
+    if s.previous_mentor is None:
+        return Continuity.NONE
+    if s.previous_mentor not in here:
+        return Continuity.LOST
+    return Continuity.KEPT if s.previous_mentor == mentor else Continuity.CHANGED
+
+
+def _facts(r: Match | Unmatched, s: Mentee, mentor: str | None, here: set[str]) -> list[Violation]:
+    """The mentee's own facts a match or unmatched record repeats (for the metrics)."""
+    out = []
+    for name, claimed, true in (
+        ("priority", r.priority, s.priority),
+        ("level", r.level, s.level),
+        ("district", r.district, s.district),
+        ("continuity", r.continuity, _continuity(s, mentor, here)),
+    ):
+        if claimed != true:
+            value = getattr(claimed, "value", claimed)
+            out.append(
+                Violation(name, f"mentee {r.mentee_id!r}: {name} {value!r} is not the record's")
+            )
+    return out
 
 
 def verify(cohort: Cohort, policy: Policy, result: MatchResult) -> list[Violation]:
@@ -210,6 +240,15 @@ def verify(cohort: Cohort, policy: Policy, result: MatchResult) -> list[Violatio
     ``rematch``/``repair`` report (``result.transition``) agrees with the matches and the
     cohort's history, and ``max_changes`` (or ``require``) holds.
 
+    Every field a result reports is recomputed from the records and the policy: each
+    match's mode (online whenever both can), ``distance_km`` (coordinates, else the
+    district's; none across unknown districts), window, score and each breakdown component;
+    every match's and unmatched mentee's priority, level, district and continuity (from the
+    mentee's ``previous_mentor`` and the cohort's mentors); each near miss's mentor and
+    rules; ``mentor_capacity`` (so :meth:`~matchkit.MatchResult.metrics`, computed from
+    these fields, is the records' too). ``floors`` and ``relaxed`` are re-derived, with a
+    max flow of verify's own: a relaxed answer must fill the most floor places possible.
+
     Parameters
     ----------
     cohort : Cohort
@@ -223,7 +262,12 @@ def verify(cohort: Cohort, policy: Policy, result: MatchResult) -> list[Violatio
     Returns
     -------
     list of Violation
-        Every broken rule, each with a stable ``code``; empty when the answer is sound.
+        Every broken rule, each with a stable ``code``; empty when the answer is sound. A
+        falsified field is flagged under its own name (``priority``, ``level``,
+        ``district``, ``continuity``, ``mode``, ``distance_km``, ``window``, ``score``,
+        ``breakdown``, ``session``, ``near_misses``, ``mentor_capacity``, ``objective``), a
+        floor's figure as ``floor_size``, ``floor_required``, ``floor_achieved``,
+        ``floor_attainable``, ``floor_met``, and ``floors``, ``relaxed``, ``floor_relaxed``.
 
     Examples
     --------
@@ -259,6 +303,21 @@ def verify(cohort: Cohort, policy: Policy, result: MatchResult) -> list[Violatio
         out.extend(_check_match(m, mentees, mentors, policy, forbidden))
         load[m.mentor_id] = load.get(m.mentor_id, 0) + 1
         gained.append(m.score)
+    here = set(mentors)
+    for u in result.unmatched:
+        if u.mentee_id in mentees:
+            out.extend(_facts(u, mentees[u.mentee_id], None, here))
+    out.extend(_check_near(result, mentees, mentors, policy, forbidden))
+    capacity = {t.id: t.capacity for t in cohort.mentors}
+    if result.mentor_capacity != capacity:
+        wrong = sorted(
+            t
+            for t in capacity.keys() | result.mentor_capacity.keys()
+            if result.mentor_capacity.get(t) != capacity.get(t)
+        )
+        out.append(
+            Violation("mentor_capacity", f"mentor capacities not the records': {wrong[:_SHOWN]}")
+        )
     over = sorted(t for t, n in load.items() if t in mentors and n > mentors[t].capacity)
     if over:
         out.append(Violation("capacity", f"mentors over capacity: {over[:_SHOWN]}"))
@@ -270,7 +329,6 @@ def verify(cohort: Cohort, policy: Policy, result: MatchResult) -> list[Violatio
         out.append(Violation("pinned", f"pinned pairs not matched: {unpinned[:_SHOWN]}"))
     if judged:
         w = policy.weights
-        here = {m.id for m in cohort.mentors}
 
         def lost(s: Mentee) -> bool:
             return s.previous_mentor is not None and s.previous_mentor not in here
@@ -374,6 +432,27 @@ def _check_match(
         out.append(Violation("score", f"match {pair}: score {m.score!r} != {expected!r}"))
     if not abs(sum(m.breakdown.values()) - m.score) * _MILLI <= 0.5 + 1e-6:
         out.append(Violation("breakdown", f"match {pair}: breakdown does not add up to score"))
+    points = _points(s, t, policy)
+    if set(m.breakdown) != set(points) or any(
+        not abs(m.breakdown[k] - v) <= 1e-6 * max(1.0, abs(v)) for k, v in points.items()
+    ):
+        out.append(Violation("breakdown", f"match {pair}: breakdown is not the policy's points"))
+    mode = Mode.ONLINE if Mode.OFFLINE not in (s.mode, t.mode) else Mode.OFFLINE
+    if m.mode is not mode:
+        out.append(Violation("mode", f"match {pair}: mode {m.mode.value!r} != {mode.value!r}"))
+    km = _km(s, t)
+    if math.isinf(km):
+        far_wrong = m.distance_km is not None  # unknown places in two districts: no figure
+    else:
+        far_wrong = m.distance_km is None or not abs(m.distance_km - km) <= 0.0005 + 1e-9
+    if far_wrong:
+        shown = None if math.isinf(km) else round(km, 3)
+        out.append(
+            Violation("distance_km", f"match {pair}: distance_km {m.distance_km!r} != {shown!r}")
+        )
+    if m.session is not None and policy.sessions is None:
+        out.append(Violation("session", f"match {pair}: a session, but the policy has none"))
+    out.extend(_facts(m, s, t.id, set(mentors)))
     return out
 
 
@@ -420,24 +499,36 @@ def _check_full(
     """An "unmatched, mentors full" claim: some mentor is eligible, and (unless
     ``Policy.max_candidates`` pruned the candidates) every eligible mentor is at capacity
     in the result's own matches."""
-    wrong = []
+    wrong, unmoved = [], []
     for u in result.unmatched:
         s = mentees.get(u.mentee_id)
-        if s is None or u.reason is not UnmatchedReason.MENTORS_FULL:
+        if s is None or u.reason not in (UnmatchedReason.MENTORS_FULL, UnmatchedReason.NOT_MOVED):
             continue
         eligible = [t for t in mentors if pair_breaks(s, t, policy, forbidden) is None]
         room = [t.id for t in eligible if load.get(t.id, 0) < t.capacity]
-        if not eligible or (room and policy.max_candidates is None):
+        if u.reason is UnmatchedReason.NOT_MOVED:
+            if not room or result.transition is None or result.transition.keep != "repair":
+                unmoved.append(u.mentee_id)
+        elif not eligible or (room and policy.max_candidates is None):
             wrong.append(u.mentee_id)
+    out = []
     if wrong:
-        return [
+        out.append(
             Violation(
                 "reason_full",
                 f"'mentors_full' claimed while no mentor is eligible or one has room: "
                 f"{wrong[:_SHOWN]}",
             )
-        ]
-    return []
+        )
+    if unmoved:
+        out.append(
+            Violation(
+                "reason_not_moved",
+                "'not_moved' claimed outside a repair or while no eligible mentor has room: "
+                f"{unmoved[:_SHOWN]}",
+            )
+        )
+    return out
 
 
 # --- floors: attainment re-derived by a max flow of our own -------------------------------
@@ -643,3 +734,62 @@ def _check_floors(
                 )
             )
     return out
+
+
+def _near_rules(s: Mentee, t: Mentor, policy: Policy, forbidden: set[tuple[str, str]]) -> list[str]:
+    """The rules a pair misses among distance, common time and exclusion (near-miss codes)."""
+    missed = []
+    online = Mode.OFFLINE not in (s.mode, t.mode)
+    km = _km(s, t)
+    if online:
+        placed = s.location() is not None and t.location() is not None
+        far = placed and policy.online_max_km is not None and km > policy.online_max_km
+    else:
+        far = policy.max_travel_km is not None and km > policy.max_travel_km
+    if far:
+        missed.append("too_far")
+    if s.availability.longest_common_run(t.availability) < s.session_hours:
+        missed.append("no_common_time")
+    if t.id in s.avoid or (s.id, t.id) in forbidden:
+        missed.append("excluded")
+    return missed
+
+
+def _check_near(
+    result: MatchResult,
+    mentees: dict[str, Mentee],
+    mentors: dict[str, Mentor],
+    policy: Policy,
+    forbidden: set[tuple[str, str]],
+) -> list[Violation]:
+    """Each near miss names a mentor of the cohort teaching a needed subject in a compatible
+    mode, and the rules it misses are the pair's (``full`` against the result's own loads)."""
+    if not result.status.has_solution:
+        return []
+    load: dict[str, int] = {}
+    for m in result.matches:
+        load[m.mentor_id] = load.get(m.mentor_id, 0) + 1
+    wrong = []
+    for u in result.unmatched:
+        s = mentees.get(u.mentee_id)
+        if s is None:
+            continue
+        for near in u.near_misses:
+            t = mentors.get(near.mentor_id)
+            if t is None or pair_breaks(s, t, policy, forbidden) in ("subject", "mode"):
+                wrong.append(u.mentee_id)
+                break
+            rules = _near_rules(s, t, policy, forbidden)
+            if load.get(t.id, 0) >= t.capacity:
+                rules.append("full")
+            if near.rule != "+".join(rules or ["has_room"]):
+                wrong.append(u.mentee_id)
+                break
+    if wrong:
+        return [
+            Violation(
+                "near_misses",
+                f"near misses naming a mentor or rule the records contradict: {wrong[:_SHOWN]}",
+            )
+        ]
+    return []

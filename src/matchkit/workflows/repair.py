@@ -9,10 +9,13 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from matchkit.compiler.prepare import prepare
+from matchkit.compiler.reasons import near_misses, unmatched_reasons
 from matchkit.compiler.rules import value_of_matching
+from matchkit.core.problem import AssignmentProblem
 from matchkit.domain.model import Cohort, Mentee, Mentor
 from matchkit.domain.policy import Policy
-from matchkit.domain.result import MatchResult
+from matchkit.domain.result import Continuity, MatchResult, Unmatched, UnmatchedReason
 from matchkit.domain.transition import BreakReason, BrokenPair, broken
 from matchkit.workflows.rematch import transition
 from matchkit.workflows.solve import solve
@@ -139,7 +142,12 @@ def _merge(
     """The sub-cohort's answer plus the untouched unmatched mentees, for the whole cohort."""
     done = {m.mentee_id for m in solved.matches} | {u.mentee_id for u in solved.unmatched}
     index = {u.mentee_id: u for u in result.unmatched}
-    rest = [index[s.id] for s in new.mentees if s.id not in done and s.id in index]
+    rest = _rederived(
+        [index[s.id] for s in new.mentees if s.id not in done and s.id in index],
+        solved,
+        new,
+        policy,
+    )
     here: set[str | None] = {None, *(m.id for m in new.mentors)}  # None: had no mentor
     previous = {s.id: s.previous_mentor for s in new.mentees}
     priority = np.array([r.priority for r in rest], dtype=np.int64)
@@ -157,3 +165,46 @@ def _merge(
         }
     )
     return merged.model_copy(update={"transition": transition(*before, merged, "repair", None)})
+
+
+def _rederived(
+    rest: list[Unmatched], solved: MatchResult, new: Cohort, policy: Policy
+) -> list[Unmatched]:
+    """The waiting mentees ``repair`` did not move, their reason, near misses and continuity
+    re-derived against the new cohort and the repaired loads (a removed mentor leaves some
+    with nobody eligible; a freed place leaves room they were not moved into: ``not_moved``).
+    """
+    if not rest:
+        return rest
+    ids = {s.id for s in new.mentees}, {t.id for t in new.mentors}
+    forbid = tuple((s, t) for s, t in policy.forbidden if s in ids[0] and t in ids[1])
+    rules, _ = prepare(new, policy.model_copy(update={"pinned": (), "forbidden": forbid}))
+    a = rules.a
+    mentee_at, mentor_at = new.mentee_index(), new.mentor_index()
+    rows = np.array([mentee_at[u.mentee_id] for u in rest], dtype=np.int64)
+    load = np.zeros(a.n_mentors, dtype=np.int64)
+    for m in solved.matches:
+        load[mentor_at[m.mentor_id]] += 1
+    nothing = AssignmentProblem(a.n_mentees, a.n_mentors, mentee=[], mentor=[], score=[])
+    why = unmatched_reasons(rules, nothing, rows, load, policy.rich_rules())
+    close = near_misses(rules, rows, load)
+    previous = {s.id: s.previous_mentor for s in new.mentees}
+    out = []
+    for u, (reason, detail), near in zip(rest, why, close, strict=True):
+        if reason in (UnmatchedReason.NOT_WORTH, UnmatchedReason.POLICY_RULES):
+            reason = UnmatchedReason.NOT_MOVED
+            detail = (
+                "eligible mentors have room, but this waiting mentee was not re-assigned "
+                "(repair with include_unmatched=False)"
+            )
+        prev = previous[u.mentee_id]
+        continuity = (
+            Continuity.NONE
+            if prev is None
+            else Continuity.CHANGED
+            if prev in ids[1]
+            else Continuity.LOST
+        )
+        update = {"reason": reason, "detail": detail, "near_misses": near}
+        out.append(u.model_copy(update={**update, "continuity": continuity}))
+    return out
