@@ -261,3 +261,23 @@ def test_the_metrics_of_a_falsified_result_do_not_pass(tmp_path: Path, solved: M
     edited = _edited(tmp_path, solved, lambda d: d["mentor_capacity"].update({"m-2": 5}))
     assert edited.metrics().utilisation != solved.metrics().utilisation
     assert "mentor_capacity" in _codes(_pair_cohort(), Policy(), edited)
+
+
+def test_a_relaxed_answer_is_proven_with_the_pins_held() -> None:
+    # The answer gives the one place to s-2 (middle); pinning that pair keeps it a
+    # most-filled answer (the pin is held in verify's max flow), pinning s-1 does not.
+    cohort, policy = _competing()
+    r = solve(cohort, policy)
+    assert r.relaxed
+    assert r.mentor_of("s-2") == "m-1"
+    pinned = policy.model_copy(update={"pinned": (("s-2", "m-1"),)})
+    assert verify(cohort, pinned, r) == []
+    other = policy.model_copy(update={"pinned": (("s-1", "m-1"),)})
+    assert "pinned" in _codes(cohort, other, r)
+
+
+def test_a_relaxed_flag_on_an_infeasible_result_is_flagged(tmp_path: Path) -> None:
+    cohort, policy = _unreachable()
+    r = solve(cohort, policy)
+    edited = _edited(tmp_path, r, lambda d: d.update(status="infeasible", matches=[], relaxed=True))
+    assert "relaxed" in _codes(cohort, policy, edited)

@@ -680,9 +680,13 @@ def _check_floors(
                 Violation("floor_met", f"{where}: met={f.met} with {f.achieved} of {f.required}")
             )
     unmet = any(got < need for _, ids, need in groups for got in [sum(i in matched for i in ids)])
-    if result.relaxed != (has_answer and unmet) and has_answer:
+    if result.relaxed and not has_answer:
+        out.append(Violation("relaxed", "relaxed=True, but the result has no answer"))
+    elif result.relaxed != unmet and has_answer:
         out.append(
-            Violation("relaxed", f"relaxed={result.relaxed}, but a floor is {'un' * unmet}met")
+            Violation("relaxed", f"relaxed={result.relaxed}, but every floor is met")
+            if result.relaxed
+            else Violation("relaxed", "relaxed=False, but a floor is unmet")
         )
     if not (result.relaxed and has_answer):
         return out
