@@ -561,6 +561,17 @@ def max_flow(
     mentor_of: dict[str, str] = {}  # flow mentee -> mentor
     takers: dict[str, list[str]] = {t: [] for t in room}  # flow mentor -> mentees
     total = 0
+    for gk, ids in members.items():  # a greedy start: the search then augments only the rest
+        for i in ids:
+            if used[gk] >= caps[gk]:
+                break
+            t = next((t for t in eligible.get(i, ()) if len(takers[t]) < room[t]), None)
+            if t is not None:
+                mentor_of[i] = t
+                takers[t].append(i)
+                used[gk] += 1
+                total += 1
+    free = {g: [i for i in ids if i not in mentor_of] for g, ids in members.items()}
     while True:
         # Breadth-first search over residual arcs; a node is ("g"|"s"|"t", key).
         parent: dict[tuple[str, str], tuple[str, str] | None] = {}
@@ -572,7 +583,8 @@ def max_flow(
             kind, key = queue[head]
             head += 1
             if kind == "g":
-                nxt = [("s", i) for i in members[key] if i not in mentor_of]
+                free[key] = [i for i in free[key] if i not in mentor_of]
+                nxt = [("s", i) for i in free[key]]
             elif kind == "s":
                 nxt = [("t", t) for t in eligible.get(key, ()) if mentor_of.get(key) != t]
                 if key in mentor_of:  # the arc back to its group: route it no more
@@ -603,6 +615,7 @@ def max_flow(
                 used[node[1]] += 1
             elif node[0] == "g" and prev is not None:
                 takers[mentor_of.pop(prev[1])].remove(prev[1])
+                free[node[1]].append(prev[1])
             node = prev
         total += 1
 
