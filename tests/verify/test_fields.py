@@ -7,10 +7,12 @@ back) and must be flagged with a code naming it; the unedited file verifies clea
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
 import pytest
 
 from matchkit import Cohort, Mentee, Mentor, Policy, solve, verify
@@ -281,3 +283,24 @@ def test_a_relaxed_flag_on_an_infeasible_result_is_flagged(tmp_path: Path) -> No
     r = solve(cohort, policy)
     edited = _edited(tmp_path, r, lambda d: d.update(status="infeasible", matches=[], relaxed=True))
     assert "relaxed" in _codes(cohort, policy, edited)
+
+
+def test_max_flow_agrees_with_networkx_on_random_networks() -> None:
+    for trial in range(300):
+        r = random.Random(trial)
+        ids = [f"s{i}" for i in range(r.randint(1, 20))]
+        by_group: dict[int, list[str]] = {}
+        for i in ids:
+            by_group.setdefault(r.randrange(r.randint(1, 4)), []).append(i)
+        groups = [(v, r.randint(0, len(v))) for v in by_group.values()]
+        room = {f"t{j}": r.randint(0, 3) for j in range(r.randint(1, 6))}
+        eligible = {i: [t for t in room if r.random() < 0.4] for i in ids}
+        g = nx.DiGraph()
+        g.add_node("sink")
+        for k, (members, cap) in enumerate(groups):
+            g.add_edge("source", ("g", k), capacity=cap)
+            g.add_edges_from((("g", k), i, {"capacity": 1}) for i in members)
+        one = {"capacity": 1}
+        g.add_edges_from((i, ("t", t), one) for i, ts in eligible.items() for t in ts)
+        g.add_edges_from((("t", t), "sink", {"capacity": c}) for t, c in room.items())
+        assert max_flow(groups, eligible, room) == nx.maximum_flow_value(g, "source", "sink")
