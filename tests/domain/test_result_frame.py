@@ -5,34 +5,13 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+from tests.records import one_mentor_cohort
 
-from matchkit import Cohort, Mentee, Mentor, solve
+from matchkit import solve
 
 
 def test_to_frame_has_detail_and_near_misses() -> None:
-    cohort = Cohort(
-        mentors=[
-            Mentor(
-                id="m-1",
-                subjects={"math": 4},
-                availability="Sat 10:00-14:00",
-                district="Mapo-gu",
-                capacity=1,
-            )
-        ],
-        mentees=[
-            Mentee(
-                id=f"s-{k}",
-                level="middle",
-                grade=2,
-                needs={"math": 1},
-                availability="Sat 10:00-12:00",
-                district="Mapo-gu",
-                priority=3 - k,
-            )
-            for k in range(2)
-        ],
-    )
+    cohort = one_mentor_cohort(capacity=1, first=0, priorities=[3, 2])
     result = solve(cohort)
     frame = result.to_frame()
     assert list(frame.columns[:2]) == ["mentee_id", "mentor_id"]

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from tests.domain_strategies import cohorts
+from tests.records import one_mentor_cohort
 
 from matchkit import Cohort, InputError, MatchResult, Mentee, Mentor, Policy, solve
 from matchkit.io import read_cohort, read_policy, read_result, write_cohort, write_result
@@ -216,19 +217,7 @@ def test_result_round_trip_is_identity(tmp_path: Path) -> None:
 
 def test_infeasible_result_round_trips(tmp_path: Path) -> None:
     """NaN objective and -inf bound: pydantic's own JSON would write null and not read back."""
-    mentee = {"level": "middle", "grade": 2, "needs": {"math": 1}, "district": "Mapo-gu"}
-    cohort = Cohort(
-        mentors=[
-            Mentor(
-                id="m-1",
-                subjects={"math": 4},
-                availability="Sat 10:00-14:00",
-                district="Mapo-gu",
-                capacity=1,
-            )
-        ],
-        mentees=[Mentee(id=f"s-{i}", availability="Sat 10:00-12:00", **mentee) for i in (1, 2)],
-    )
+    cohort = one_mentor_cohort(capacity=1)
     result = solve(cohort, Policy(pinned=(("s-1", "m-1"), ("s-2", "m-1"))))
     assert not result.status.has_solution
     assert math.isnan(result.objective)

@@ -5,31 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.records import one_mentor_cohort
 
-from matchkit import Cohort, Mentee, Mentor, solve
+from matchkit import Cohort, solve
 from matchkit.errors import InputError
 from matchkit.io import read_matches, write_result
 
 
 def _cohort() -> Cohort:
-    return Cohort(
-        mentors=[
-            Mentor(
-                id="m-1", subjects={"math": 4}, availability="Sat 10:00-14:00", district="Mapo-gu"
-            )
-        ],
-        mentees=[
-            Mentee(
-                id=f"s-{k}",
-                level="middle",
-                grade=2,
-                needs={"math": 1},
-                availability="Sat 10:00-12:00",
-                district="Mapo-gu",
-            )
-            for k in (1, 2)
-        ],
-    )
+    return one_mentor_cohort(capacity=3)
 
 
 def _csv(tmp_path: Path, text: str) -> Path:

@@ -7,34 +7,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from matchkit import Cohort, Mentee, Mentor, Policy, solve, verify
+from tests.records import one_mentor_cohort
+
+from matchkit import Cohort, Policy, solve, verify
 from matchkit.domain.result import MatchResult, Unmatched, UnmatchedReason
 from matchkit.io import read_result, write_result
 
 
 def _cohort() -> Cohort:
-    return Cohort(
-        mentors=[
-            Mentor(
-                id="m-1",
-                subjects={"math": 4},
-                availability="Sat 10:00-14:00",
-                district="Mapo-gu",
-                capacity=2,
-            ),
-        ],
-        mentees=[
-            Mentee(
-                id=f"s-{i}",
-                level="high",
-                grade=1,
-                needs={"math": 1},
-                availability="Sat 10:00-12:00",
-                district="Mapo-gu",
-            )
-            for i in (1, 2)
-        ],
-    )
+    return one_mentor_cohort(capacity=2, level="high", grade=1)
 
 
 def _drop_first(result: MatchResult, reason: UnmatchedReason) -> MatchResult:

@@ -6,9 +6,10 @@ import csv
 from pathlib import Path
 
 import pytest
+from tests.records import math_mentor, one_mentor_cohort
 from typer.testing import CliRunner
 
-from matchkit import Cohort, MatchResult, Mentee, Mentor, Policy, solve
+from matchkit import Cohort, MatchResult, Policy, solve
 from matchkit.cli.app import app
 from matchkit.io import write_cohort, write_result
 from matchkit.synth import generate_cohort
@@ -54,31 +55,8 @@ def _eligible_move(cohort: Cohort, result: MatchResult) -> tuple[str, str]:
 
 def _small() -> Cohort:
     """One mentor with one place, two mentees both eligible for it, one ineligible mentor."""
-    return Cohort(
-        mentors=[
-            Mentor(
-                id="m-1",
-                subjects={"math": 4},
-                availability="Sat 10:00-14:00",
-                district="Mapo-gu",
-                capacity=1,
-            ),
-            Mentor(
-                id="m-2", subjects={"art": 4}, availability="Sat 10:00-14:00", district="Mapo-gu"
-            ),
-        ],
-        mentees=[
-            Mentee(
-                id=f"s-{k}",
-                level="middle",
-                grade=2,
-                needs={"math": 1},
-                availability="Sat 10:00-12:00",
-                district="Mapo-gu",
-            )
-            for k in (1, 2)
-        ],
-    )
+    art = math_mentor("m-2", subjects={"art": 4})
+    return one_mentor_cohort(capacity=1, more_mentors=[art])
 
 
 # --- verify_pairs ----------------------------------------------------------------------------
