@@ -258,3 +258,39 @@ def test_sigint_to_a_real_process(cohort_json: Path, tmp_path: Path) -> None:
     assert proc.returncode == 130, (out, err)
     assert err.strip().splitlines() == ["error: interrupted; no files were changed"]
     assert not (tmp_path / "r").exists()
+
+
+_INTERRUPT_WHILE_LOADING = """
+import sys
+
+class Interrupt:
+    def find_spec(self, name, path=None, target=None):
+        if name == "matchkit.cli":
+            raise KeyboardInterrupt  # Ctrl-C while the solving code loads
+        return None
+
+sys.meta_path.insert(0, Interrupt())
+sys.argv = ["matchkit", "--help"]
+from matchkit.__main__ import main
+main()
+"""
+
+
+def test_ctrl_c_while_the_command_loads_is_one_line_and_130() -> None:
+    """The console script imports only ``matchkit.__main__``; the command line, and the
+    solving code behind it, load inside ``main``'s Ctrl-C handling."""
+    done = subprocess.run(
+        [sys.executable, "-c", _INTERRUPT_WHILE_LOADING],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 130
+    assert done.stderr == "error: interrupted; no files were changed\n"
+
+
+def test_the_console_script_front_loads_no_solving_code() -> None:
+    code = "import sys, matchkit.__main__; print('matchkit.workflows.solve' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

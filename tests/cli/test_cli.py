@@ -41,7 +41,7 @@ def solved(
 
 def test_entry_point_is_registered() -> None:
     scripts = importlib.metadata.entry_points(group="console_scripts")
-    assert [e.value for e in scripts if e.name == "matchkit"] == ["matchkit.cli:app"]
+    assert [e.value for e in scripts if e.name == "matchkit"] == ["matchkit.__main__:main"]
 
 
 def test_help_lists_every_command(runner: CliRunner) -> None:

@@ -1,7 +1,7 @@
 """The ``matchkit`` command line (a typer app): demo, synth, solve, verify, explain, whatif.
 
 An edge package: it calls the public API and the file readers (:mod:`matchkit.io`) and prints
-with rich. ``app`` is the console script's entry point (``matchkit = "matchkit.cli:app"``);
+with rich. ``app`` is the typer app, which the console script (``matchkit.__main__:main``) runs;
 ``summary`` draws the tables.
 """
 
