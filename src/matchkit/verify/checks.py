@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -149,22 +150,29 @@ def pair_breaks(
     s: Mentee, m: Mentor, policy: Policy, forbidden: set[tuple[str, str]]
 ) -> str | None:
     """The first hard rule the pair breaks, or None (see :mod:`matchkit.domain.policy`)."""
+    return next(broken_rules(s, m, policy, forbidden), None)
+
+
+def broken_rules(
+    s: Mentee, m: Mentor, policy: Policy, forbidden: set[tuple[str, str]]
+) -> Iterator[str]:
+    """Every hard rule the pair breaks, in the order ``subject``, ``mode``, ``distance``,
+    ``time``, ``rules``; lazily, so :func:`pair_breaks` stops at the first."""
     if not any(m.subjects.get(sub, 0) >= policy.min_proficiency for sub in s.needs):
-        return "subject"
+        yield "subject"
     if not s.mode.compatible(m.mode):
-        return "mode"
+        yield "mode"
     online = Mode.OFFLINE not in (s.mode, m.mode)
     if not online and policy.max_travel_km is not None and _km(s, m) > policy.max_travel_km:
-        return "distance"
+        yield "distance"
     placed = s.location() is not None and m.location() is not None
     limit = policy.online_max_km
     if online and placed and limit is not None and _km(s, m) > limit:
-        return "distance"
+        yield "distance"
     if s.availability.longest_common_run(m.availability) < s.session_hours:
-        return "time"
+        yield "time"
     if m.id in s.avoid or (s.id, m.id) in forbidden:
-        return "rules"
-    return None
+        yield "rules"
 
 
 def _support(s: Mentee) -> float:
@@ -753,23 +761,13 @@ def _check_floors(
     return out
 
 
+_NEAR_CODES = {"distance": "too_far", "time": "no_common_time", "rules": "excluded"}
+"""A near miss's rule for each hard rule a near miss can miss (subject and mode it cannot)."""
+
+
 def _near_rules(s: Mentee, t: Mentor, policy: Policy, forbidden: set[tuple[str, str]]) -> list[str]:
     """The rules a pair misses among distance, common time and exclusion (near-miss codes)."""
-    missed = []
-    online = Mode.OFFLINE not in (s.mode, t.mode)
-    km = _km(s, t)
-    if online:
-        placed = s.location() is not None and t.location() is not None
-        far = placed and policy.online_max_km is not None and km > policy.online_max_km
-    else:
-        far = policy.max_travel_km is not None and km > policy.max_travel_km
-    if far:
-        missed.append("too_far")
-    if s.availability.longest_common_run(t.availability) < s.session_hours:
-        missed.append("no_common_time")
-    if t.id in s.avoid or (s.id, t.id) in forbidden:
-        missed.append("excluded")
-    return missed
+    return [_NEAR_CODES[r] for r in broken_rules(s, t, policy, forbidden) if r in _NEAR_CODES]
 
 
 def _check_near(
