@@ -312,10 +312,9 @@ def parse_rows(
             if "\n" not in cell and "\r" not in cell:
                 continue
             column = header[k].strip() if k < width else ""
-            rest = cell.splitlines()[1:]
+            first, *rest = cell.splitlines() or [""]
             if multiline(column) and not any(ln.count(",") >= width - 1 for ln in rest):
                 continue
-            first = cell.splitlines()[0] if cell.splitlines() else ""
             problems.append(
                 InputProblem(
                     "unterminated_quote",

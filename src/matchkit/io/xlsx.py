@@ -108,6 +108,7 @@ def write_workbook(path: Path, sheets: Sequence[Sheet]) -> None:
     column widths fitted to the text (see the module docstring for how cells are stored)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     book = Workbook()
     first = book.active
@@ -133,8 +134,6 @@ def write_workbook(path: Path, sheets: Sequence[Sheet]) -> None:
                 if k <= len(widths):
                     widths[k - 1] = max(widths[k - 1], min(len(cell), _MAX_WIDTH))
         ws.freeze_panes = "A2"
-        from openpyxl.utils import get_column_letter
-
         for k, w in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(k)].width = max(8, w + 2)
     with replacing(path, "wb") as f:
