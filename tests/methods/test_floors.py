@@ -14,7 +14,8 @@ from matchkit import Cohort, Floor, Policy, solve
 from matchkit.compiler.groups import GroupRules
 from matchkit.core.assignment import Status, objective_value
 from matchkit.core.problem import AssignmentProblem
-from matchkit.methods.floors import floor_attainment, group_max, solve_floors
+from matchkit.methods.floors import floor_attainment, solve_floors
+from matchkit.solvers.network import group_max
 
 
 def _groups(*floors: tuple[str, list[int], int]) -> GroupRules:

@@ -17,7 +17,7 @@ from matchkit.domain.model import Cohort, Mentee
 from matchkit.domain.policy import Policy
 from matchkit.errors import InputError, InputProblem
 
-__all__ = ["FIELDS", "GroupRules", "Grouping", "group_rules"]
+__all__ = ["FIELDS", "GroupRules", "Grouping", "group_rules", "relaxed_floors_text"]
 
 I64 = npt.NDArray[np.int64]
 
@@ -144,3 +144,12 @@ def group_rules(cohort: Cohort, policy: Policy) -> GroupRules:
     if problems:
         raise InputError("Policy", problems)
     return GroupRules(tuple(floors), tuple(maxmin), tuple(caps), tuple(limits))
+
+
+def relaxed_floors_text(filled: int, total: int) -> str:
+    """The explanation of an answer proven to fill the most floor places possible, ``filled``
+    of the floors' ``total`` (each unmet floor's reason is in ``result.floors``)."""
+    return (
+        f"the floors cannot all be met: relaxed to the most floor places that can be filled "
+        f"({filled} of {total}), then the best score with those held"
+    )

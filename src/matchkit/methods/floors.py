@@ -22,12 +22,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from ortools.graph.python import max_flow, min_cost_flow
+from ortools.graph.python import min_cost_flow
 
-from matchkit.compiler.groups import GroupRules
+from matchkit.compiler.groups import GroupRules, relaxed_floors_text
 from matchkit.core.assignment import Assignment, Status, objective_value
 from matchkit.core.problem import AssignmentProblem
 from matchkit.domain.result import FloorAttainment, MatchResult
+from matchkit.solvers.network import group_max
 
 __all__ = ["Attainment", "disjoint", "floor_attainment", "solve_floors", "with_floors"]
 
@@ -56,39 +57,16 @@ class Attainment:
     reason: str | None
 
 
-def group_max(problem: AssignmentProblem, rows: I64) -> int:
-    """The most of the mentees ``rows`` matched at once: a max flow over their eligible edges
-    into their mentors' places (capacities), ignoring everyone else."""
-    p = problem
-    inside = np.zeros(p.n_mentees, dtype=np.bool_)
-    inside[rows] = True
-    edges = np.flatnonzero(inside[np.asarray(p.mentee, np.int64)])
-    if edges.size == 0:
-        return 0
-    nm, nt = p.n_mentees, p.n_mentors
-    source, first_mentee = 0, 1
-    first_mentor = first_mentee + nm
-    sink = first_mentor + nt
-    mentee = np.asarray(p.mentee, np.int64)[edges]
-    mentor = np.asarray(p.mentor, np.int64)[edges]
-    used = np.unique(mentor)
-    tails = np.concatenate([np.full(rows.size, source), mentee + first_mentee, used + first_mentor])
-    heads = np.concatenate([rows + first_mentee, mentor + first_mentor, np.full(used.size, sink)])
-    caps = np.concatenate(
-        [np.ones(rows.size + edges.size, np.int64), np.asarray(p.capacity, np.int64)[used]]
-    )
-    smf = max_flow.SimpleMaxFlow()
-    smf.add_arcs_with_capacity(tails.astype(np.int32), heads.astype(np.int32), caps)
-    if smf.solve(source, sink) != smf.OPTIMAL:  # pragma: no cover - a max flow always exists
-        raise RuntimeError("max flow failed")
-    return int(smf.optimal_flow())
-
-
 def floor_attainment(
-    problem: AssignmentProblem, groups: GroupRules, selected: npt.NDArray[np.bool_]
+    problem: AssignmentProblem,
+    groups: GroupRules,
+    selected: npt.NDArray[np.bool_],
+    *,
+    most: bool = True,
 ) -> tuple[Attainment, ...]:
     """Each floor's group in ``groups``: required, achieved by ``selected``, attainable, and a
-    sentence saying why an unmet floor could not be met (None where met)."""
+    sentence saying why an unmet floor could not be met (None where met). ``most``: the
+    answer is proven to fill the most floor places possible in all."""
     p = problem
     matched = np.zeros(p.n_mentees, dtype=np.bool_)
     matched[np.asarray(p.mentee, np.int64)[selected]] = True
@@ -111,10 +89,17 @@ def floor_attainment(
                     f"once (a max flow over their eligible mentors' places; {reach} have an "
                     f"eligible mentor); the floor needs {need}"
                 )
+            elif most:
+                reason = (
+                    f"the mentors of {label} have places for {need}, but not together with the "
+                    f"other floors and rules: this answer fills the most floor places "
+                    f"possible in all"
+                )
             else:
                 reason = (
-                    f"{label} could reach {need} alone, but the floors compete for the same "
-                    f"mentors' places: this answer fills the most floor places possible in all"
+                    f"the mentors of {label} have places for {need}, but no answer found in "
+                    f"the time limit meets it together with the other floors and rules (not "
+                    f"proven impossible)"
                 )
         out.append(Attainment(label, int(rows.size), int(need), got, best, reach, reason))
     return tuple(out)
@@ -126,7 +111,8 @@ def with_floors(
     """``result`` with each floor's attainment; ``relaxed`` (and a warning per unmet floor)
     where the answer has a solution that leaves a floor short."""
     found = assignment.status.has_solution
-    rows = floor_attainment(problem, groups, assignment.selected)
+    most = assignment.stats.get("floors_proven", 1.0) == 1.0
+    rows = floor_attainment(problem, groups, assignment.selected, most=most)
     floors = tuple(
         FloorAttainment(
             label=a.label,
@@ -227,10 +213,7 @@ def solve_floors(problem: AssignmentProblem, groups: GroupRules) -> Assignment:
             selected, filled = relaxed
             objective = objective_value(p, selected)
             status, bound = Status.OPTIMAL, objective
-            why = (
-                f"the floors cannot all be met: relaxed to the most floor places that can be "
-                f"filled ({filled} of {int(need.sum())}), then the best score with those held"
-            )
+            why = relaxed_floors_text(filled, int(need.sum()))
             raw_name = "OPTIMAL_RELAXED"
         else:
             status, objective, bound = Status.INFEASIBLE, float("nan"), float("-inf")

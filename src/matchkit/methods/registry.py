@@ -221,6 +221,7 @@ def _rich(r: Request) -> Outcome:
         wall_time=time.perf_counter() - t1,
         raw_status=out.status.value.upper(),
         explanation=out.explanation,
+        stats={k: out.stats[k] for k in ("floors_proven",) if k in out.stats},
     )
     reason = f"rules flow cannot express: {', '.join(r.policy.rich_rules())}"
     start = out.start if r.policy.sessions is not None else None

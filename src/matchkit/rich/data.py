@@ -67,6 +67,10 @@ class RichData:
     balance_milli: int
     always: B
     """Per edge: last term's pair (kept in the CP-SAT model whatever its rank)."""
+    soft_floors: bool = False
+    """The floors are soft: the most floor places in all first (:meth:`filled`), then the
+    score; :func:`rule_breaks` then leaves them out, and the search ranks answers by both
+    (the pipeline's setting: the same answers as hard floors when all can be met)."""
 
     def start_table(self, edges: I64) -> StartTable:
         p = self.problem
@@ -88,10 +92,11 @@ class RichData:
         out.flags.writeable = False
         return out
 
-    def with_groups(self, groups: GroupRules) -> RichData:
-        """The same data under other group rules, keeping what was computed per problem
-        (the edge values and the mentors' runs do not depend on the groups)."""
-        out = replace(self, groups=groups)
+    def with_groups(self, groups: GroupRules, *, soft_floors: bool | None = None) -> RichData:
+        """The same data under other group rules (and floors soft or not), keeping what was
+        computed per problem (the edge values and the mentors' runs do not depend on them)."""
+        soft = self.soft_floors if soft_floors is None else soft_floors
+        out = replace(self, groups=groups, soft_floors=soft)
         for name in ("_value", "t_runs"):
             if name in self.__dict__:
                 out.__dict__[name] = self.__dict__[name]
@@ -101,6 +106,13 @@ class RichData:
         """What each edge is worth when chosen: its score plus the value of matching
         (computed once per problem, read-only)."""
         return self._value
+
+    def filled(self, sel: B) -> int:
+        """The floor places ``sel`` fills in all: the sum over floors of ``min(matched in
+        the group, the floor's count)``."""
+        matched = np.zeros(self.problem.n_mentees, dtype=np.bool_)
+        matched[self.problem.mentee[sel]] = True
+        return sum(min(int(matched[rows].sum()), need) for _, rows, need in self.groups.floors)
 
     def objective(self, sel: B) -> float:
         p = self.problem
@@ -167,18 +179,11 @@ def _items(d: RichData, table: StartTable, rows: list[int]) -> list[Item]:
 
 
 def precheck(d: RichData) -> str | None:
-    """Contradictions found without search (pins against caps and sessions, floors against
-    the mentees who could be matched at all), as one sentence each, or None."""
+    """Contradictions found without search (pins against caps and sessions), as one
+    sentence each, or None. Floors are not checked: the pipeline relaxes floors that cannot
+    all be met (:mod:`matchkit.rich.pipeline`)."""
     p = d.problem
     reasons: list[str] = []
-    degree = np.bincount(p.mentee, minlength=p.n_mentees)
-    for label, rows, need in d.groups.floors:
-        reachable = int(np.count_nonzero(degree[rows] > 0))
-        if reachable < need:
-            reasons.append(
-                f"the floor for {label} needs {need} of its {rows.size} mentees matched, but "
-                f"only {reachable} have any eligible mentor"
-            )
     pins = np.flatnonzero(np.asarray(p.pinned))
     for rule, part, _ in _cap_groups(d, pins):
         reasons.append(
@@ -253,7 +258,8 @@ def _schedule_or_drop(
 
 
 def rule_breaks(d: RichData, sel: B, start: I64) -> list[str]:
-    """Every rich rule ``sel`` (with session ``start``) breaks, from the arrays."""
+    """Every rich rule ``sel`` (with session ``start``) breaks, from the arrays (the floors
+    only while they are hard)."""
     p = d.problem
     out: list[str] = []
     load = np.bincount(p.mentor[sel], minlength=p.n_mentors)
@@ -266,7 +272,9 @@ def rule_breaks(d: RichData, sel: B, start: I64) -> list[str]:
     ]
     out += [name for name, bad in check if bad()]
     matched = count > 0
-    out += [f"floor {label}" for label, rows, need in d.groups.floors if matched[rows].sum() < need]
+    if not d.soft_floors:
+        floors = d.groups.floors
+        out += [f"floor {label}" for label, rows, need in floors if matched[rows].sum() < need]
     edges = np.flatnonzero(sel)
     out += [rule for rule, _, _ in _cap_groups(d, edges)]
     mentee, mentor = p.mentee[edges], p.mentor[edges]

@@ -135,9 +135,17 @@ class Model:
 
     def _groups(self) -> None:
         d, proto = self.d, self.m.proto
+        self.filled: list[int] = []
+        """With soft floors: per floor, a variable at most its count and its group's matched
+        mentees (so their sum is the floor places filled, :meth:`RichData.filled`)."""
         for _, rows, need in d.groups.floors:
             idx = np.flatnonzero(np.isin(self.mentee, rows)).tolist()
-            add_linear(proto, idx, [1] * len(idx), need, max(need, len(idx)))
+            if d.soft_floors:
+                s = self._vars(1, 0, need)
+                self.filled.append(s)
+                add_linear(proto, [*idx, s], [1] * len(idx) + [-1], 0, len(idx))
+            else:
+                add_linear(proto, idx, [1] * len(idx), need, max(need, len(idx)))
         for grouping, k in d.groups.caps:
             key = self.mentor * len(grouping.values) + grouping.code[self.mentee]
             members, starts = grouped_list(key, d.problem.n_mentors * len(grouping.values))
@@ -183,6 +191,20 @@ class Model:
                         self._amo(units[row].tolist())
 
     # --- stages, hints, answers ------------------------------------------------------------
+    def floors_stage(self) -> None:
+        """Objective (soft floors): the most floor places filled in all."""
+        self._set_objective(self.filled, [-1] * len(self.filled))
+
+    def hold_floors(self, filled: int) -> None:
+        """Keep at least ``filled`` floor places in every later stage (soft floors)."""
+        add_linear(
+            self.m.proto,
+            self.filled,
+            [1] * len(self.filled),
+            filled,
+            sum(need for _, _, need in self.d.groups.floors),
+        )
+
     def maxmin_stage(self) -> None:
         """Objective: the lowest match rate over the max-min groups, in 1/RATE_SCALE steps."""
         self.t = self._vars(1, 0, RATE_SCALE)
@@ -210,6 +232,13 @@ class Model:
         hint.values.clear()
         hint.vars.extend(range(self.n))
         hint.values.extend(chosen.astype(np.int64).tolist())
+        if self.filled:
+            matched = np.zeros(self.d.problem.n_mentees, dtype=np.bool_)
+            matched[self.mentee[chosen]] = True
+            hint.vars.extend(self.filled)
+            hint.values.extend(
+                min(int(matched[rows].sum()), need) for _, rows, need in self.d.groups.floors
+            )
 
     def decode(self, solution: I64, n_edges: int) -> tuple[B, I64]:
         """The selection over every edge, and each chosen edge's session start."""

@@ -8,9 +8,9 @@ the compiled problem is an upper bound for every answer that keeps them. The pip
 1. **Relax.** Min-cost flow on every eligible pair (with ``min_load``; with sessions, each
    mentor's capacity capped by the sessions it could hold at all): a bound and a start.
    Infeasible here means infeasible, explained by the flow's cut.
-2. **Check.** Cheap necessary conditions (pins against caps and sessions, floors against
-   the mentees who have any eligible mentor, ...) explain contradictory rules before any
-   search.
+2. **Check.** Cheap necessary conditions (pins against caps and sessions, ...) explain
+   contradictory rules before any search. Floors are soft: the most floor places first,
+   then the score, in every step below (all of them when they can all be met).
 3. **Drop to fit, then insert** (:mod:`~matchkit.rich.insert`). Sessions scheduled exactly per
    mentor, caps enforced by dropping the least valuable pairs, then left-out mentees placed
    greedily. If the flow answer needed nothing, it is optimal: done, proven.
@@ -30,6 +30,7 @@ saw every pair): the reported gap is to a true upper bound, never to a restricte
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -38,6 +39,7 @@ import numpy as np
 import numpy.typing as npt
 from ortools.sat.python import cp_model
 
+from matchkit.compiler.groups import relaxed_floors_text
 from matchkit.compiler.rules import MILLI
 from matchkit.core.assignment import Status
 from matchkit.core.problem import AssignmentProblem
@@ -50,6 +52,7 @@ from matchkit.rich.polish import polish
 from matchkit.rich.sessions import session_capacity
 from matchkit.rich.slots import fill, slot_search
 from matchkit.solvers.dispatch import solve_assignment
+from matchkit.solvers.network import group_max
 
 __all__ = ["FULL_PAIRS", "RichOutcome", "solve_rich"]
 
@@ -207,6 +210,10 @@ def solve_rich(
     bound = relax.objective
     report(float("-inf"), bound, "relaxation")
     stats = {"relax_time": time.perf_counter() - t0, "flow_bound": bound / MILLI}
+    # Floors are soft: the most floor places first, then the score (all of them, when they
+    # can all be met: the same answers as hard floors, with a start that need not meet them).
+    if d.groups.floors and not d.soft_floors:
+        d = d.with_groups(d.groups, soft_floors=True)
     why = precheck(d)
     if why is not None:
         return RichOutcome(empty, none, Status.INFEASIBLE, nan, float("-inf"), why, stats)
@@ -220,13 +227,17 @@ def solve_rich(
     every = d.start_table(np.arange(p.n_edges, dtype=np.int64)) if d.sessions else None
     deadlines = (t0 + share * limit, t0 + 0.8 * limit)  # the second while floors are short
     sel, start, breaks = _start(d, np.asarray(relax.selected), every, deadlines, stats)
+    # A start meeting every floor needs no proof that they cannot all be met.
+    total = sum(need for _, _, need in d.groups.floors)
+    top = _floors_top(d) if d.filled(sel) < total else total
     ok = not breaks
     objective = d.objective(sel) if ok else float("-inf")
     stats["start_objective"] = objective / MILLI
     report(objective, bound, "start")
     stats["start_time"] = time.perf_counter() - t0
-    if ok and not d.groups.maxmin and objective >= bound - 1e-9:
-        return RichOutcome(sel, start, Status.OPTIMAL, objective, objective, None, stats)
+    if ok and not d.groups.maxmin and objective >= bound - 1e-9 and _most(d, sel, top):
+        why = _relaxed_text(d, sel, top, proven=True)
+        return RichOutcome(sel, start, Status.OPTIMAL, objective, objective, why, stats)
     guide = None
     if every is not None and ok:
         t_bound = time.perf_counter()
@@ -243,7 +254,8 @@ def solve_rich(
             filled = fill(d, every, slots, sel, np.zeros(p.n_mentees, dtype=np.int64))
             if filled is not None and not rule_breaks(d, *filled):
                 value = d.objective(filled[0])
-                if value > best_answer[0][0]:
+                best = best_answer[0]
+                if _rank(d, filled[0], value) > _rank(d, best[1], best[0]):
                     best_answer[0] = (value, *filled)
             return best_answer[0][0]
 
@@ -258,15 +270,16 @@ def solve_rich(
             every=HEURISTIC_EVERY,
             on_step=lambda b, best: report(best, min(bound, b), "lagrangian"),
         )
-        if best_answer[0][0] > objective:
+        if best_answer[0][1] is not sel:
             objective, sel, start = best_answer[0]
             stats["lagrangian_objective"] = objective / MILLI
         bound = min(bound, lagrangian)
         stats["lagrangian_bound"] = lagrangian / MILLI
         stats["lagrangian_iterations"] = float(rounds)
         stats["bound_time"] = time.perf_counter() - t_bound
-        if objective >= bound - 1e-9 and not d.groups.maxmin:
-            return RichOutcome(sel, start, Status.OPTIMAL, objective, objective, None, stats)
+        if objective >= bound - 1e-9 and not d.groups.maxmin and _most(d, sel, top):
+            why = _relaxed_text(d, sel, top, proven=True)
+            return RichOutcome(sel, start, Status.OPTIMAL, objective, objective, why, stats)
     end = t0 + POLISH_SHARE * limit
     if ok and not full and end - time.perf_counter() >= POLISH_SECONDS:
         t_polish = time.perf_counter()
@@ -277,7 +290,20 @@ def solve_rich(
     left = limit - (time.perf_counter() - t0)
     if full or left >= MIN_SEARCH_SECONDS:
         found = _search(
-            d, R, sel, start, ok, seed, workers, gap, bound, t0 + limit, stats, report, objective
+            d,
+            R,
+            sel,
+            start,
+            ok,
+            seed,
+            workers,
+            gap,
+            bound,
+            t0 + limit,
+            stats,
+            report,
+            objective,
+            top,
         )
         if isinstance(found, str):
             return RichOutcome(empty, none, Status.INFEASIBLE, nan, float("-inf"), found, stats)
@@ -292,10 +318,49 @@ def solve_rich(
         text = f"no answer keeping every rule was found within {limit:g} s"
         return RichOutcome(empty, none, Status.UNKNOWN, nan, bound, text, stats)
     bound = max(bound, objective)
-    # With max-min, optimal also needs the lowest rate proven best (CP-SAT on every pair).
-    proven = not d.groups.maxmin or stats.get("maxmin_proven") == 1.0
+    # With max-min, optimal also needs the lowest rate proven best (CP-SAT on every pair);
+    # with soft floors, the most floor places proven filled first.
+    top = int(stats.get("floors_bound", top))
+    floors = _most(d, sel, top)
+    stats["floors_proven"] = float(floors)
+    proven = floors and (not d.groups.maxmin or stats.get("maxmin_proven") == 1.0)
     status = Status.OPTIMAL if objective >= bound - 1e-9 and proven else Status.FEASIBLE
-    return RichOutcome(sel, start, status, objective, bound, None, stats)
+    why = _relaxed_text(d, sel, top, proven=floors)
+    return RichOutcome(sel, start, status, objective, bound, why, stats)
+
+
+def _floors_first(
+    model: Model,
+    d: RichData,
+    full: bool,
+    sel: B | None,
+    top: int,
+    seed: int,
+    workers: int,
+    deadline: float,
+    stats: dict[str, float],
+) -> None:
+    """Soft floors: CP-SAT's first stage, the most floor places filled (a third of the time
+    left; none when ``sel``, the starting answer, fills ``top``, their upper bound), then
+    held in every later stage. Over every pair, CP-SAT's own bound on the floor places
+    lowers ``top`` (``stats["floors_bound"]``)."""
+    most = d.filled(sel) if sel is not None else 0
+    if most < top:
+        model.floors_stage()
+        solver = _solver(seed, workers, (deadline - time.perf_counter()) / 3)
+        raw = solver.solve(model.m)
+        if raw in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            solution = np.asarray(solver.response_proto.solution, dtype=np.int64)
+            f_sel, f_start = model.decode(solution, d.problem.n_edges)
+            if d.filled(f_sel) > most:
+                most = d.filled(f_sel)
+                if workers == 1:
+                    model.hint(f_sel, f_start)  # the start no longer holds the floors' count
+            if full:  # CP-SAT's bound on the floor places (minus theirs: it minimises)
+                top = min(top, math.floor(-solver.best_objective_bound + 1e-6))
+    stats["floors_bound"] = float(top)
+    stats["floors_filled"] = float(most)
+    model.hold_floors(most)
 
 
 def _reporter(
@@ -316,14 +381,51 @@ def _reporter(
     return report
 
 
-def _rank(d: RichData, sel: B, objective: float) -> tuple[float, float]:
-    """How answers compare: the lowest max-min group rate first (if any), then the score."""
+def _rank(d: RichData, sel: B, objective: float) -> tuple[int, float, float]:
+    """How answers compare: the floor places filled first (soft floors), then the lowest
+    max-min group rate (if any), then the score."""
+    filled = d.filled(sel) if d.soft_floors else 0
     if not d.groups.maxmin:
-        return (0.0, objective)
+        return (filled, 0.0, objective)
     matched = np.zeros(d.problem.n_mentees, dtype=np.bool_)
     matched[d.problem.mentee[sel]] = True
     rates = (float(matched[rows].mean()) for _, rows in d.groups.maxmin if rows.size)
-    return (min(rates, default=1.0), objective)
+    return (filled, min(rates, default=1.0), objective)
+
+
+def _floors_top(d: RichData) -> int:
+    """An upper bound on the floor places any answer fills: per floor, a max flow over its
+    mentees into their mentors' places (the flow relaxation's, so it holds under every
+    rule), capped at the floor's count, summed. Each unmet floor's own reason is in
+    ``result.floors`` (:func:`matchkit.methods.floors.floor_attainment`)."""
+    return sum(min(group_max(d.problem, rows), need) for _, rows, need in d.groups.floors)
+
+
+def _most(d: RichData, sel: B, top: int) -> bool:
+    """Whether ``sel`` provably fills the most floor places possible (hard floors: all)."""
+    return not d.soft_floors or d.filled(sel) >= top
+
+
+def _relaxed_text(d: RichData, sel: B, top: int, *, proven: bool) -> str | None:
+    """Why ``sel`` leaves floor places empty (None when it meets every floor): ``proven``
+    whether it fills the most possible, ``top`` the bound on them."""
+    total = sum(need for _, _, need in d.groups.floors)
+    filled = d.filled(sel)
+    if filled >= total:
+        return None
+    if proven:
+        return relaxed_floors_text(filled, total)
+    if top < total:
+        return (
+            f"the floors cannot all be met (at most {top} of their {total} places can be "
+            f"filled): relaxed; this answer fills {filled}, the most found in the time limit "
+            f"(not proven the most), then the best score found with those held"
+        )
+    return (
+        f"the floors were not all met in the time limit: this answer fills {filled} of "
+        f"{total} floor places, the most found (not proven that all cannot be met), then "
+        f"the best score found with those held"
+    )
 
 
 def _start(
@@ -370,6 +472,7 @@ def _search(
     stats: dict[str, float],
     report: Callable[[float, float, str], None] = lambda o, b, s: None,
     best: float = float("-inf"),
+    top: int = 0,
 ) -> tuple[B, I64, float] | str | None:
     """CP-SAT over ``R``, starting from ``sel``/``start`` (hinted if ``ok``): its answer and
     bound (the bound only counts when it saw every pair), an explanation if it proved the
@@ -386,6 +489,8 @@ def _search(
     stats["cpsat_pairs"] = float(R.size)
     stats["build_time"] = time.perf_counter() - t1
     infeasible = "no matching keeps every rule together (CP-SAT proved it over every pair)"
+    if d.soft_floors:
+        _floors_first(model, d, full, sel if ok else None, top, seed, workers, deadline, stats)
     t_floor = None
     if d.groups.maxmin:
         model.maxmin_stage()

@@ -195,13 +195,15 @@ def _solve(
     floors = []
     for label, rows, need in d.groups.floors:
         inside = rows[free[rows]]
-        fixed = int(matched[rows].sum()) - int(matched[inside].sum())
-        floors.append((label, inside, max(0, need - fixed)))
+        got = int(matched[rows].sum())
+        fixed = got - int(matched[inside].sum())
+        # Soft floors: the neighbourhood keeps what the answer fills (a hard floor there).
+        floors.append((label, inside, max(0, (min(need, got) if d.soft_floors else need) - fixed)))
     for label, rows in d.groups.maxmin:  # no max-min group loses a matched mentee
         inside = rows[free[rows]]
         floors.append((label, inside, int(matched[inside].sum())))
     groups = replace(d.groups, floors=tuple(floors), maxmin=())
-    model = Model(d.with_groups(groups), R)
+    model = Model(d.with_groups(groups, soft_floors=False), R)
     model.hint(sel, start)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1

@@ -21,10 +21,11 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from ortools.graph.python import max_flow
 
 from matchkit.core.problem import AssignmentProblem, Feature
 
-__all__ = ["Network", "build_network", "circulation_arcs"]
+__all__ = ["Network", "build_network", "circulation_arcs", "group_max"]
 
 I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
@@ -101,3 +102,31 @@ def build_network(problem: AssignmentProblem) -> Network:
         supplies[1 : nm + 1] -= np.bincount(problem.mentee[pins], minlength=nm)
         supplies[nm + 1 : nm + nt + 1] += np.bincount(problem.mentor[pins], minlength=nt)
     return Network(n_nodes, int(e_mentee.shape[0]), free, tails, heads, caps, supplies)
+
+
+def group_max(problem: AssignmentProblem, rows: I64) -> int:
+    """The most of the mentees ``rows`` matched at once: a max flow over their eligible edges
+    into their mentors' places (capacities), ignoring everyone else."""
+    p = problem
+    inside = np.zeros(p.n_mentees, dtype=np.bool_)
+    inside[rows] = True
+    edges = np.flatnonzero(inside[np.asarray(p.mentee, np.int64)])
+    if edges.size == 0:
+        return 0
+    nm, nt = p.n_mentees, p.n_mentors
+    source, first_mentee = 0, 1
+    first_mentor = first_mentee + nm
+    sink = first_mentor + nt
+    mentee = np.asarray(p.mentee, np.int64)[edges]
+    mentor = np.asarray(p.mentor, np.int64)[edges]
+    used = np.unique(mentor)
+    tails = np.concatenate([np.full(rows.size, source), mentee + first_mentee, used + first_mentor])
+    heads = np.concatenate([rows + first_mentee, mentor + first_mentor, np.full(used.size, sink)])
+    caps = np.concatenate(
+        [np.ones(rows.size + edges.size, np.int64), np.asarray(p.capacity, np.int64)[used]]
+    )
+    smf = max_flow.SimpleMaxFlow()
+    smf.add_arcs_with_capacity(tails.astype(np.int32), heads.astype(np.int32), caps)
+    if smf.solve(source, sink) != smf.OPTIMAL:  # pragma: no cover - a max flow always exists
+        raise RuntimeError("max flow failed")
+    return int(smf.optimal_flow())
