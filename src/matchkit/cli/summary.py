@@ -44,10 +44,10 @@ def print_summary(
     m = result.metrics()
     head = Table(title="Matching result", show_header=False, title_justify="left")
     head.add_column("figure")
-    head.add_column("value", justify="right")
+    head.add_column("value", justify="right")  # figures right, sentences left (their Text)
     head.add_row("status", _t(f"{result.status.value} ({result.method})"))
     if result.method_reason:
-        head.add_row("method chosen because", Text(result.method_reason))
+        head.add_row("method chosen because", Text(result.method_reason, justify="left"))
     if result.status is not Status.OPTIMAL and result.status.has_solution:
         head.add_row("bound (points)", _num(result.bound))
         head.add_row("gap to bound", _pct(result.gap))
@@ -64,9 +64,9 @@ def print_summary(
     head.add_row("previous mentor left", f"{m.lost_mentor:,}")
     head.add_row("mean subject fit", _pct(m.mean_subject_fit))
     if result.explanation:
-        head.add_row("explanation", Text(result.explanation))
+        head.add_row("explanation", Text(result.explanation, justify="left"))
     for k, warning in enumerate(result.warnings):
-        head.add_row("warning" if k == 0 else "", Text(warning))
+        head.add_row("warning" if k == 0 else "", Text(warning, justify="left"))
     console.print(head)
     if result.floors:
         floors = Table(
