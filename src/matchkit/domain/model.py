@@ -194,7 +194,7 @@ class Mentee(_Person):
     def _half_hours(cls, v: float) -> float:
         if not math.isclose(v * 2, round(v * 2)):
             raise ValueError(f"{v} is not a whole number of half hours")
-        return v
+        return round(v * 2) / 2  # exactly: every reader compares it with whole slots
 
     @property
     def session_slots(self) -> int:

@@ -216,10 +216,12 @@ class Availability:
         return any(self._masks)
 
     def __and__(self, other: Availability) -> Availability:
-        return Availability(a & b for a, b in zip(self._masks, other._masks, strict=True))
+        masks = tuple(a & b for a, b in zip(self._masks, other._masks, strict=True))
+        return Availability.from_masks(masks)  # valid masks' intersection: valid
 
     def __or__(self, other: Availability) -> Availability:
-        return Availability(a | b for a, b in zip(self._masks, other._masks, strict=True))
+        masks = tuple(a | b for a, b in zip(self._masks, other._masks, strict=True))
+        return Availability.from_masks(masks)
 
     def longest_run(self) -> float:
         """The longest contiguous stretch on any one day, in hours."""
@@ -227,7 +229,8 @@ class Availability:
 
     def longest_common_run(self, other: Availability) -> float:
         """The longest contiguous stretch both can make on one day, in hours."""
-        return (self & other).longest_run()
+        pairs = zip(self._masks, other._masks, strict=True)
+        return max(_run_length(a & b) for a, b in pairs) * SLOT_HOURS
 
     def intervals(self) -> list[tuple[str, str, str]]:
         """``(day, start, end)`` triples of maximal runs, Monday first."""

@@ -15,6 +15,7 @@ from matchkit.domain.geo import haversine_km
 from matchkit.domain.model import Cohort, Level, Mentee, Mentor, Mode
 from matchkit.domain.policy import Policy
 from matchkit.domain.result import Continuity, Match, MatchResult, Unmatched, UnmatchedReason
+from matchkit.domain.schedule import erode
 from matchkit.verify.rich import balance_penalty, check_rich, floor_groups
 
 __all__ = ["Violation", "pair_breaks", "verify", "verify_assignment"]
@@ -173,6 +174,97 @@ def broken_rules(
         yield "time"
     if m.id in s.avoid or (s.id, m.id) in forbidden:
         yield "rules"
+
+
+class _Eligible:
+    """Each mentee's eligible mentors (no rule broken: :func:`pair_breaks` is the
+    definition), in the cohort's order, computed once per mentee.
+
+    At Seoul size that is 6,000 x 1,500 pairs, too many for :func:`pair_breaks` one by one
+    (about a minute), so the rules are tested over arrays of the mentors, in its order: a
+    subject the mentor teaches at ``min_proficiency`` (an index), a compatible mode, a
+    common window of the session's length on one day (day masks eroded by the length share
+    a bit), the distance within the policy's limit (coordinates, else the district's; none
+    across unknown districts, as :func:`pair_breaks` reads it), then avoid and forbidden
+    pairs. Where an array test could differ from the scalar one, a distance within
+    ``_MARGIN_KM`` of its limit, :func:`pair_breaks` decides the pair.
+    ``tests/verify/test_eligible.py`` checks the two agree on every pair of random cohorts.
+    """
+
+    _MARGIN_KM = 1e-6
+
+    def __init__(
+        self, mentors: tuple[Mentor, ...], policy: Policy, forbidden: set[tuple[str, str]]
+    ) -> None:
+        self.mentors, self.policy, self.forbidden = mentors, policy, forbidden
+        self.by_subject: dict[str, list[int]] = {}
+        for j, t in enumerate(mentors):
+            for sub, level in t.subjects.items():
+                if level >= policy.min_proficiency:
+                    self.by_subject.setdefault(sub, []).append(j)
+        self.mode = np.array([t.mode.value for t in mentors], dtype=object)
+        self.district = np.array([t.district for t in mentors], dtype=object)
+        where = [t.location() for t in mentors]
+        self.lat = np.array([np.nan if w is None else w[0] for w in where], dtype=np.float64)
+        self.lon = np.array([np.nan if w is None else w[1] for w in where], dtype=np.float64)
+        self.masks = np.array([t.availability.masks for t in mentors], dtype=np.uint64).reshape(
+            len(mentors), 7
+        )
+        self.eroded: dict[int, npt.NDArray[np.uint64]] = {}
+        self.cache: dict[str, list[Mentor]] = {}
+
+    def _rows(self, s: Mentee) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+        """The mentors no array test rejects, and which of them :func:`pair_breaks` must
+        still decide (the rest keep every rule but avoid and forbidden)."""
+        rows = np.array(
+            sorted({j for sub in s.needs for j in self.by_subject.get(sub, ())}), dtype=np.int64
+        )
+        mode = self.mode[rows]
+        if s.mode is not Mode.BOTH:
+            ok = (mode == Mode.BOTH.value) | (mode == s.mode.value)
+            rows, mode = rows[ok], mode[ok]
+        length = s.session_slots
+        if length not in self.eroded:
+            self.eroded[length] = erode(self.masks, length)
+        own = erode(np.array(s.availability.masks, dtype=np.uint64), length)
+        fits = (self.eroded[length][rows] & own).any(axis=1)
+        rows, mode = rows[fits], mode[fits]
+        unsure = np.zeros(rows.size, dtype=np.bool_)  # session_hours: whole half hours
+        p = self.policy
+        here = s.location()
+        online = (s.mode is not Mode.OFFLINE) & (mode != Mode.OFFLINE.value)
+        if here is None:
+            lat = lon = np.full(rows.size, np.nan)
+        else:
+            lat, lon = self.lat[rows], self.lon[rows]
+        placed = ~np.isnan(lat)
+        km = np.where(self.district[rows] == s.district, 0.0, np.inf)
+        if here is not None and placed.any():
+            km[placed] = haversine_km(here[0], here[1], lat[placed], lon[placed])
+        far = np.zeros(rows.size, dtype=np.bool_)
+        for limit, applies in (
+            (p.max_travel_km, ~online),
+            (p.online_max_km, online & placed),  # online pairs: only where both are placed
+        ):
+            if limit is not None:
+                far |= applies & (km > limit + self._MARGIN_KM)
+                unsure |= applies & (np.abs(km - limit) <= self._MARGIN_KM)
+        return rows[~far], unsure[~far]
+
+    def __call__(self, s: Mentee) -> list[Mentor]:
+        got = self.cache.get(s.id)
+        if got is None:
+            rows, unsure = self._rows(s)
+            got = []
+            for j, check in zip(rows.tolist(), unsure.tolist(), strict=True):
+                t = self.mentors[j]
+                if check:
+                    if pair_breaks(s, t, self.policy, self.forbidden) is None:
+                        got.append(t)
+                elif t.id not in s.avoid and (s.id, t.id) not in self.forbidden:
+                    got.append(t)
+            self.cache[s.id] = got
+        return got
 
 
 def _support(s: Mentee) -> float:
@@ -349,9 +441,10 @@ def verify(cohort: Cohort, policy: Policy, result: MatchResult) -> list[Violatio
         if not abs(result.objective - expected) <= 1e-6 * max(1.0, abs(expected)):
             out.append(Violation("objective", f"objective {result.objective!r} != {expected!r}"))
     out.extend(_check_reasons(result, mentees, cohort.mentors, policy, forbidden))
-    out.extend(_check_full(result, mentees, cohort.mentors, policy, forbidden, load))
+    eligible = _Eligible(cohort.mentors, policy, forbidden)
+    out.extend(_check_full(result, mentees, eligible, load))
     out.extend(Violation(code, message) for code, message in check_rich(cohort, policy, result))
-    out.extend(_check_floors(cohort, policy, result, forbidden))
+    out.extend(_check_floors(cohort, policy, result, eligible))
     out.extend(_check_transition(cohort, result))
     if result.status is Status.INFEASIBLE:
         out.extend(_check_infeasible(cohort, policy, result, forbidden, clean=not out))
@@ -497,12 +590,7 @@ def _check_reasons(
 
 
 def _check_full(
-    result: MatchResult,
-    mentees: dict[str, Mentee],
-    mentors: tuple[Mentor, ...],
-    policy: Policy,
-    forbidden: set[tuple[str, str]],
-    load: dict[str, int],
+    result: MatchResult, mentees: dict[str, Mentee], of: _Eligible, load: dict[str, int]
 ) -> list[Violation]:
     """An "unmatched, mentors full" claim: some mentor is eligible, and (unless
     ``Policy.max_candidates`` pruned the candidates) every eligible mentor is at capacity
@@ -512,12 +600,12 @@ def _check_full(
         s = mentees.get(u.mentee_id)
         if s is None or u.reason not in (UnmatchedReason.MENTORS_FULL, UnmatchedReason.NOT_MOVED):
             continue
-        eligible = [t for t in mentors if pair_breaks(s, t, policy, forbidden) is None]
+        eligible = of(s)
         room = [t.id for t in eligible if load.get(t.id, 0) < t.capacity]
         if u.reason is UnmatchedReason.NOT_MOVED:
             if not room or result.transition is None or result.transition.keep != "repair":
                 unmoved.append(u.mentee_id)
-        elif not eligible or (room and policy.max_candidates is None):
+        elif not eligible or (room and of.policy.max_candidates is None):
             wrong.append(u.mentee_id)
     out = []
     if wrong:
@@ -629,7 +717,7 @@ def max_flow(
 
 
 def _check_floors(
-    cohort: Cohort, policy: Policy, result: MatchResult, forbidden: set[tuple[str, str]]
+    cohort: Cohort, policy: Policy, result: MatchResult, of_mentee: _Eligible
 ) -> list[Violation]:
     """``result.floors`` and ``result.relaxed``, re-derived from the records.
 
@@ -667,10 +755,7 @@ def _check_floors(
 
     def of(i: str) -> list[str]:
         if i not in eligible:
-            s = mentees[i]
-            eligible[i] = [
-                t.id for t in cohort.mentors if pair_breaks(s, t, policy, forbidden) is None
-            ]
+            eligible[i] = [t.id for t in of_mentee(mentees[i])]
         return eligible[i]
 
     room = {t.id: t.capacity for t in cohort.mentors}
