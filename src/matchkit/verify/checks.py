@@ -390,13 +390,11 @@ def verify(cohort: Cohort, policy: Policy, result: MatchResult) -> list[Violatio
     twice = sorted(k for k, v in seen.items() if v > 1)
     missing = sorted(mentees.keys() - seen.keys())
     unknown = sorted(seen.keys() - mentees.keys())
-    for code, ids, what in (
+    out += listed(
         ("listed_twice", twice, "mentees listed more than once"),
         ("not_accounted_for", missing, "mentees neither matched nor listed as unmatched"),
         ("unknown_mentee", unknown, "mentees not in the cohort"),
-    ):
-        if ids:
-            out.append(Violation(code, f"{what}: {ids[:_SHOWN]}"))
+    )
     load: dict[str, int] = {}
     gained = []
     for m in result.matches:
@@ -507,6 +505,11 @@ def _check_transition(cohort: Cohort, result: MatchResult) -> list[Violation]:
     if limit is not None and t.changes > limit:
         out.append(Violation("max_changes", f"{t.changes} pairs broken by choice > {limit}"))
     return out
+
+
+def listed(*groups: tuple[str, list[str], str]) -> list[Violation]:
+    """One violation per non-empty ``(code, ids, what)`` group: ``what`` and the first ids."""
+    return [Violation(code, f"{what}: {ids[:_SHOWN]}") for code, ids, what in groups if ids]
 
 
 def _check_match(

@@ -16,15 +16,13 @@ from collections.abc import Mapping
 from matchkit.domain.model import Cohort
 from matchkit.domain.policy import Policy
 from matchkit.domain.result import MatchResult
-from matchkit.verify.checks import Violation, pair_breaks
+from matchkit.verify.checks import _SHOWN, Violation, listed, pair_breaks
 
 __all__ = ["EDITED", "unchecked_rules", "verify_pairs"]
 
 EDITED = "edited"
 """The code of a note saying a pair differs from the result it is checked against: not a
 broken rule (see :func:`verify_pairs`)."""
-
-_SHOWN = 10
 
 
 def verify_pairs(
@@ -85,13 +83,11 @@ def verify_pairs(
     unknown = sorted(pairs.keys() - mentees.keys())
     missing = sorted(mentees.keys() - pairs.keys())
     strangers = sorted({t for t in pairs.values() if t is not None and t not in mentors})
-    for code, ids, what in (
+    out += listed(
         ("unknown_mentee", unknown, "mentees not in the cohort"),
         ("not_accounted_for", missing, "cohort mentees missing from the sheet"),
         ("unknown_mentor", strangers, "mentors not in the cohort"),
-    ):
-        if ids:
-            out.append(Violation(code, f"{what}: {ids[:_SHOWN]}"))
+    )
     load: dict[str, int] = {}
     for mentee, mentor in pairs.items():
         if mentor is None:
