@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from matchkit import Cohort, Mentee, Mentor
 
@@ -22,6 +23,26 @@ def math_mentee(id: str, **kw: object) -> Mentee:
     return Mentee(
         id=id, needs={"math": 1}, availability="Sat 10:00-12:00", district="Mapo-gu", **kw
     )  # type: ignore[arg-type]
+
+
+def mentor_with(id: str, **kw: Any) -> Mentor:
+    """A math mentor (proficiency 4) free on Saturday 10:00-14:00 in Mapo-gu, any field
+    overridden by ``kw``."""
+    kw.setdefault("subjects", {"math": 4})
+    kw.setdefault("availability", "Sat 10:00-14:00")
+    kw.setdefault("district", "Mapo-gu")
+    return Mentor(id=id, **kw)
+
+
+def mentee_with(id: str, **kw: Any) -> Mentee:
+    """A middle-school mentee (grade 2) needing math on Saturday 10:00-12:00 in Mapo-gu, any
+    field overridden by ``kw``."""
+    kw.setdefault("level", "middle")
+    kw.setdefault("grade", 2)
+    kw.setdefault("needs", {"math": 1})
+    kw.setdefault("availability", "Sat 10:00-12:00")
+    kw.setdefault("district", "Mapo-gu")
+    return Mentee(id=id, **kw)
 
 
 def one_mentor_cohort(

@@ -14,8 +14,10 @@ from typing import Any
 
 import networkx as nx
 import pytest
+from tests.records import mentee_with as _mentee
+from tests.records import mentor_with as _mentor
 
-from matchkit import Cohort, Mentee, Mentor, Policy, solve, verify
+from matchkit import Cohort, Policy, solve, verify
 from matchkit.domain.policy import Floor
 from matchkit.domain.result import MatchResult
 from matchkit.io import read_result, write_result
@@ -36,22 +38,6 @@ def _edited(tmp_path: Path, result: MatchResult, edit: Edit) -> MatchResult:
 
 def _codes(cohort: Cohort, policy: Policy, result: MatchResult) -> set[str]:
     return {v.code for v in verify(cohort, policy, result)}
-
-
-def _mentor(id: str, **kw: Any) -> Mentor:
-    kw.setdefault("subjects", {"math": 4})
-    kw.setdefault("availability", "Sat 10:00-14:00")
-    kw.setdefault("district", "Mapo-gu")
-    return Mentor(id=id, **kw)
-
-
-def _mentee(id: str, **kw: Any) -> Mentee:
-    kw.setdefault("level", "middle")
-    kw.setdefault("grade", 2)
-    kw.setdefault("needs", {"math": 1})
-    kw.setdefault("availability", "Sat 10:00-12:00")
-    kw.setdefault("district", "Mapo-gu")
-    return Mentee(id=id, **kw)
 
 
 # --- the max flow verify uses -------------------------------------------------------------

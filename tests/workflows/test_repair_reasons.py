@@ -3,26 +3,11 @@ run's reason: it is re-derived against the changed cohort (and checked by ``veri
 
 from __future__ import annotations
 
-from typing import Any
+from tests.records import mentee_with as _mentee
+from tests.records import mentor_with as _mentor
 
-from matchkit import Cohort, Mentee, Mentor, Policy, repair, solve, verify
+from matchkit import Cohort, Policy, repair, solve, verify
 from matchkit.domain.result import UnmatchedReason
-
-
-def _mentor(id: str, **kw: Any) -> Mentor:
-    kw.setdefault("subjects", {"math": 4})
-    kw.setdefault("availability", "Sat 10:00-14:00")
-    kw.setdefault("district", "Mapo-gu")
-    return Mentor(id=id, **kw)
-
-
-def _mentee(id: str, **kw: Any) -> Mentee:
-    kw.setdefault("level", "middle")
-    kw.setdefault("grade", 2)
-    kw.setdefault("needs", {"math": 1})
-    kw.setdefault("availability", "Sat 10:00-12:00")
-    kw.setdefault("district", "Mapo-gu")
-    return Mentee(id=id, **kw)
 
 
 def test_a_waiting_mentee_whose_only_mentor_left_gets_the_new_reason() -> None:
