@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from matchkit.core import Assignment, AssignmentProblem, Feature, Status
     from matchkit.domain import (
+        Applicant,
         Availability,
         BreakReason,
         BrokenPair,
@@ -60,6 +61,7 @@ if TYPE_CHECKING:
     from matchkit.workflows.solve import solve
 
 _LAZY = {
+    "Applicant": "matchkit.domain",
     "Assignment": "matchkit.core",
     "AssignmentProblem": "matchkit.core",
     "Availability": "matchkit.domain",
@@ -123,6 +125,7 @@ __version__ = "0.1.0"
 """This release of matchkit, as in ``pyproject.toml``."""
 
 __all__ = [
+    "Applicant",
     "Assignment",
     "AssignmentProblem",
     "Availability",
