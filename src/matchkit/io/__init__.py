@@ -14,6 +14,9 @@ A path ending in ``.json`` is one JSON file; any other path is a folder.
   its ``mentee_id`` and ``mentor_id`` columns are read back, by :func:`read_matches`, to
   check an officer's edit (``matchkit verify``); result.json is never rebuilt from it.
 - **Policy**: ``policy.json`` is :class:`~matchkit.Policy` as JSON.
+- **Applicants**: ``applicants.csv`` (a mentor's columns plus ``recommended`` and
+  ``review``; Korean headers too), ``{"applicants": [...]}`` as JSON, or an ``applicants``
+  sheet; :func:`read_applicants` and :func:`write_applicants` (:mod:`matchkit.io.applicants`).
 - **Pins**: ``pins.csv`` (columns ``mentee``, ``mentor``, ``rule`` = ``pin`` or ``forbid``)
   holds pinned and forbidden pairs; :func:`read_pins` reads it (:mod:`matchkit.io.pins`).
 
@@ -33,20 +36,24 @@ show Korean text; files with or without one are read.
 
 This package reads and writes records (:mod:`matchkit.domain`); it imports nothing that
 solves. Its modules: ``cells`` (one CSV cell: parsing, formatting, spreadsheet safety),
-``people`` (the mentors' and mentees' tables), ``files`` (cohort, policy and result files).
+``people`` (the mentors' and mentees' tables), ``files`` (cohort, policy and result files),
+``applicants`` (the applicants' table).
 """  # noqa: E501
 
+from matchkit.io.applicants import read_applicants, write_applicants
 from matchkit.io.files import read_cohort, read_policy, read_result, write_cohort, write_result
 from matchkit.io.pins import Pins, read_pins, write_pins
 from matchkit.io.sheet import read_matches
 
 __all__ = [
     "Pins",
+    "read_applicants",
     "read_cohort",
     "read_matches",
     "read_pins",
     "read_policy",
     "read_result",
+    "write_applicants",
     "write_cohort",
     "write_pins",
     "write_result",

@@ -1,14 +1,15 @@
 """A cohort as two CSV tables, ``mentors.csv`` and ``mentees.csv``: columns, rows, row errors.
 
 Private: :func:`matchkit.io.read_cohort` and :func:`matchkit.io.write_cohort` are the API and
-``docs/how-to/files-and-cli.md`` the format. Row numbers are spreadsheet rows: the header is
-row 1, the first person row 2.
+``docs/how-to/files-and-cli.md`` the format; :mod:`matchkit.io.applicants` reads and writes
+a third table, ``applicants.csv``, with the same code. Row numbers are spreadsheet rows: the
+header is row 1, the first person row 2.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +50,7 @@ __all__ = [
 ATTR = "attr."
 """Prefix of a free-form attribute column: ``attr.school`` holds ``attributes['school']``."""
 Person = Mentor | Mentee
-_KOREAN_SHEETS = {"mentor": "멘토", "mentee": "멘티"}
+_KOREAN_SHEETS = {"mentor": "멘토", "mentee": "멘티", "applicant": "지원자"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,8 @@ class Table:
     columns: tuple[tuple[str, str], ...]
     template: dict[str, Any]
     """A valid record, to check one field at a time (see ``field_errors``)."""
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    """Other header names read as a column (Korean headers): header to column."""
 
     @property
     def sheet(self) -> str:
@@ -128,10 +131,13 @@ MENTEES = Table(
         "district": "probe",
     },
 )
+_YES = frozenset({"예", "네", "참", "o", "○"})
+_NO = frozenset({"아니오", "아니요", "거짓", "x", "\u00d7"})  # x, and the multiplication sign
 _DECODE_CODES = {
     "int": "not_a_whole_number",
     "float": "not_a_number",
     "bool": "not_true_or_false",
+    "yesno": "not_true_or_false",
     "proficiencies": "bad_format",
     "needs": "bad_format",
 }
@@ -188,7 +194,7 @@ def _encode(value: Any, codec: str) -> str:
         return ""
     if codec in ("int", "float"):
         return format_number(value)
-    if codec == "bool":
+    if codec in ("bool", "yesno"):
         return "true" if value else "false"
     if codec in ("proficiencies", "needs"):
         return escape(format_pairs(value))
@@ -228,10 +234,12 @@ def people_from_rows(
         return None
     people: list[Person] = []
     first_row: dict[str, int] = {}
+    typed = {c: rows[0][k].strip() for k, c, _ in columns if rows[0][k].strip() != c}
+    width = len(rows[0])
     for r, cells in enumerate(rows[1:], start=2):
         if any(c.strip() for c in cells):
             person = _row(
-                r, cells, columns, len(rows[0]), label, table, problems, first_row, mentor_ids
+                r, cells, columns, width, label, table, problems, first_row, mentor_ids, typed
             )
             if person is not None:
                 people.append(person)
@@ -247,7 +255,7 @@ def _header(
     columns = []
     where = f"{label} row 1"
     for k, raw in enumerate(rows[0]):
-        name = raw.strip()
+        name = table.aliases.get(raw.strip(), raw.strip())
         if not name:
             if any(k < len(row) and row[k].strip() for row in rows[1:]):
                 problems.append(
@@ -255,7 +263,10 @@ def _header(
                 )
             continue
         if name in seen:
-            problems.append(InputProblem("duplicate_column", where, f"column {name!r} repeats"))
+            again = "" if name == raw.strip() else f" (as {raw.strip()!r})"
+            problems.append(
+                InputProblem("duplicate_column", where, f"column {name!r} repeats{again}")
+            )
             continue
         seen.add(name)
         if name in codecs:
@@ -264,12 +275,13 @@ def _header(
             columns.append((k, name, "attribute"))
         else:
             known = ", ".join(codecs)
+            korean = ", or their Korean headers" if table.aliases else ""
             problems.append(
                 InputProblem(
                     "unknown_column",
                     where,
-                    f"unknown column {name!r}; the columns are {known}, and attr.<name> "
-                    "for free-form attributes",
+                    f"unknown column {name!r}; the columns are {known}{korean}, and "
+                    "attr.<name> for free-form attributes",
                 )
             )
     if ("lat" in seen) != ("lon" in seen):
@@ -277,8 +289,14 @@ def _header(
         problems.append(InputProblem("missing_column", where, f"column {has} without {lacks}"))
         columns = [c for c in columns if c[1] != has]  # reported once here, not on every row
     missing = [c for c in table.required if c not in seen]
+    first_alias: dict[str, str] = {}
+    for header, column in table.aliases.items():
+        first_alias.setdefault(column, header)
     for c in missing:
-        problems.append(InputProblem("missing_column", where, f"missing required column {c!r}"))
+        also = f" ({first_alias[c]!r})" if c in first_alias else ""
+        problems.append(
+            InputProblem("missing_column", where, f"missing required column {c!r}{also}")
+        )
     return None if missing else columns
 
 
@@ -292,8 +310,10 @@ def _row(
     problems: list[InputProblem],
     first_row: dict[str, int],
     mentor_ids: set[str] | None,
+    typed: Mapping[str, str],
 ) -> Person | None:
-    """One person from one row, or None with the row's problems added."""
+    """One person from one row, or None with the row's problems added; ``typed`` is the
+    header as the file has it, for a column read under another name (``심사점수``)."""
     id_cell = next((cells[k] for k, c, _ in columns if c == "id" and k < len(cells)), "")
     rid = unescape(id_cell).strip()
     where = f"{label} row {r} ({table.kind} {shown(rid)})" if rid else f"{label} row {r}"
@@ -302,7 +322,8 @@ def _row(
 
     def report(code: str, column: str, message: str) -> None:
         failed.add(column)
-        bad.append(InputProblem(code, f"{where}, column {column}", message, (r,)))
+        name = f"{typed[column]} ({column})" if column in typed else column
+        bad.append(InputProblem(code, f"{where}, column {name}", message, (r,)))
 
     if any(c.strip() for c in cells[width:]):
         bad.append(InputProblem("extra_cells", where, "has more cells than the header", (r,)))
@@ -362,12 +383,25 @@ def _decode(text: str, codec: str, col: str, entries: dict[str, dict[str, str]])
         return parse_float(text)
     if codec == "bool":
         return parse_bool(text)
+    if codec == "yesno":
+        return _yes_no(text)
     if codec in ("proficiencies", "needs"):
         pairs, entries[col] = parse_pairs(text, whole=codec == "proficiencies")
         return pairs
     if codec == "ids":
         return parse_ids(text)
     return text
+
+
+def _yes_no(text: str) -> bool:
+    """:func:`parse_bool`'s words, and Korean ones: 예/네/참/O, 아니오/아니요/거짓/X."""
+    low = text.strip().lower()
+    if low in _YES or low in _NO:
+        return low in _YES
+    try:
+        return parse_bool(text)
+    except ValueError:
+        raise ValueError(f"{shown(text)} is not true or false (yes/no, 예/아니오, O/X)") from None
 
 
 def _model_problems(
