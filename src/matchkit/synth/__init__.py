@@ -9,11 +9,15 @@ which public figure each default is calibrated to and which are assumptions.
 Generation is vectorised with numpy and deterministic: the same arguments and ``seed`` give
 the same cohort. Every record is built through pydantic's normal validation.
 :func:`simulate_terms` runs several terms through :func:`matchkit.rematch`.
+:func:`generate_applicants` draws a year's applicants (:class:`~matchkit.Applicant`, would-be
+mentors drawn like the generator's mentors, with :class:`ApplicantKnobs` for what only
+applicants have: university, recommendation, review points, commitment, former mentees).
 
 An edge package: it imports the public API and the records (:mod:`matchkit.domain`), and
 :mod:`matchkit.workflows` for the multi-term simulation. Its modules: ``knobs`` (the
 distributions), ``regions`` (districts and their places), ``draw`` (the numpy draws),
-``records`` (arrays to records), ``generate`` (one term), ``terms`` (several).
+``records`` (arrays to records), ``generate`` (one term), ``terms`` (several), ``applicants``
+(synthetic applicants).
 
 Examples
 --------
@@ -22,16 +26,20 @@ Examples
 (12, 40, 's-000001')
 """
 
+from matchkit.synth.applicants import SEOUL_UNIVERSITIES, ApplicantKnobs, generate_applicants
 from matchkit.synth.generate import Synthetic, generate, generate_cohort
 from matchkit.synth.knobs import SynthKnobs
 from matchkit.synth.terms import Simulation, TermRecord, simulate_terms
 
 __all__ = [
+    "SEOUL_UNIVERSITIES",
+    "ApplicantKnobs",
     "Simulation",
     "SynthKnobs",
     "Synthetic",
     "TermRecord",
     "generate",
+    "generate_applicants",
     "generate_cohort",
     "simulate_terms",
 ]
