@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: install test lint typecheck importlint docs pytest bench bench-engine bench-domain bench-compare bench-rich bench-continuity bench-whatif demo clean
+.PHONY: install test lint typecheck importlint docs pytest bench bench-engine bench-domain bench-compare bench-rich bench-continuity bench-whatif bench-recruit demo clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,8 +35,8 @@ pytest: $(STAMP)
 
 test: lint typecheck importlint docs pytest
 
-# Every figure in docs/benchmarks.md (about two hours on 2 cores).
-bench: bench-engine bench-domain bench-compare bench-rich bench-continuity bench-whatif
+# Every figure in docs/benchmarks.md (about three hours on 2 cores).
+bench: bench-engine bench-domain bench-compare bench-rich bench-continuity bench-whatif bench-recruit
 
 bench-engine: $(STAMP)
 	$(BIN)/python -m benchmarks engine
@@ -55,6 +55,9 @@ bench-whatif: $(STAMP)
 
 bench-rich: $(STAMP)
 	$(BIN)/python -m benchmarks rich
+
+bench-recruit: $(STAMP)
+	$(BIN)/python -m benchmarks recruit
 
 demo: $(STAMP)
 	$(BIN)/matchkit demo

@@ -17,5 +17,10 @@ Suites:
     cohorts and arrays, plus a scaling sweep. Writes ``benchmarks/results/compare.{json,md}``
     and ``compare-*.png``.
 
-``make bench`` runs all three.
+``recruit``
+    ``select_mentors`` (which candidates to hire) at Seoul size and on dense 1,000 x 1,000
+    p-median instances, against a plain CP-SAT model, HiGHS ``milp``, lazy greedy by marginal
+    value and ranking by review points. Writes ``benchmarks/results/recruit.{json,md}``.
+
+``make bench`` runs every suite.
 """

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from benchmarks import compare, continuity, domain, engine, rich, whatif
+from benchmarks import compare, continuity, domain, engine, recruit, rich, whatif
 
 SUITES: dict[str, tuple[Any, str]] = {
     "engine": (engine, "flow backend vs bare OR-Tools min-cost flow, plus CP-SAT"),
@@ -18,6 +18,7 @@ SUITES: dict[str, tuple[Any, str]] = {
     "rich": (rich, "solve(cohort) with weekly sessions and fairness floors (CP-SAT path)"),
     "continuity": (continuity, "price of stability, continuity over terms, rematch and repair"),
     "whatif": (whatif, "40 what-if scenarios: serial vs a 2-process pool vs 2 Dask workers"),
+    "recruit": (recruit, "select_mentors vs plain CP-SAT, HiGHS, greedy and ranking by review"),
 }
 """Each suite's module (with ``add_arguments`` and ``main``) and its one-line help."""
 
