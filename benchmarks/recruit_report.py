@@ -53,6 +53,8 @@ def summarise(cases: Sequence[Any], runs: list[dict[str, Any]]) -> list[dict[str
             if case.memory_gib is None
             else bool(mk) and all(r["peak_mib"] <= case.memory_gib * 1024 for r in mk),
         }
+        if not mk:  # matchkit not run (--methods): no verdict
+            verdicts = dict.fromkeys(verdicts)
         groups = []
         for seed in case.seeds:
             for hire in case.hires:
