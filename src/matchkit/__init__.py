@@ -54,7 +54,7 @@ if TYPE_CHECKING:
         UnsupportedFeatureError,
     )
     from matchkit.methods.stable import blocking_pairs
-    from matchkit.solvers import available_methods, solve_assignment
+    from matchkit.solvers import Selection, available_methods, select_mentors, solve_assignment
     from matchkit.verify import Violation, verify, verify_assignment
     from matchkit.workflows.rematch import rematch
     from matchkit.workflows.repair import repair
@@ -86,6 +86,7 @@ _LAZY = {
     "Mode": "matchkit.domain",
     "NearMiss": "matchkit.domain",
     "Policy": "matchkit.domain",
+    "Selection": "matchkit.solvers",
     "Session": "matchkit.domain",
     "Sessions": "matchkit.domain",
     "Status": "matchkit.core",
@@ -100,6 +101,7 @@ _LAZY = {
     "blocking_pairs": "matchkit.methods.stable",
     "rematch": "matchkit.workflows.rematch",
     "repair": "matchkit.workflows.repair",
+    "select_mentors": "matchkit.solvers",
     "solve": "matchkit.workflows.solve",
     "solve_assignment": "matchkit.solvers",
     "verify": "matchkit.verify",
@@ -150,6 +152,7 @@ __all__ = [
     "Mode",
     "NearMiss",
     "Policy",
+    "Selection",
     "Session",
     "Sessions",
     "Status",
@@ -165,6 +168,7 @@ __all__ = [
     "blocking_pairs",
     "rematch",
     "repair",
+    "select_mentors",
     "solve",
     "solve_assignment",
     "verify",
