@@ -9,6 +9,14 @@ Seoul's districts and distances.
 """
 
 from matchkit.domain.applicant import Applicant
+from matchkit.domain.hiring import (
+    CurvePoint,
+    HireDecision,
+    HireReason,
+    HiringRules,
+    Quota,
+    RecruitResult,
+)
 from matchkit.domain.model import Cohort, Level, Mentee, Mentor, Mode
 from matchkit.domain.policy import CategoryLimit, Floor, GroupCap, Policy, Sessions, Weights
 from matchkit.domain.result import (
@@ -32,8 +40,12 @@ __all__ = [
     "CategoryLimit",
     "Cohort",
     "Continuity",
+    "CurvePoint",
     "Floor",
     "GroupCap",
+    "HireDecision",
+    "HireReason",
+    "HiringRules",
     "Level",
     "Match",
     "MatchResult",
@@ -43,6 +55,8 @@ __all__ = [
     "Mode",
     "NearMiss",
     "Policy",
+    "Quota",
+    "RecruitResult",
     "Session",
     "Sessions",
     "Transition",

@@ -59,8 +59,11 @@ from matchkit.solvers.priced import _flow, _prices, rank_in_runs
 __all__ = [
     "EXACT_MAX_EDGES",
     "SELECTION_METHODS",
+    "CurveRow",
     "Selection",
     "choose_within_quotas",
+    "gain_estimates",
+    "hiring_curve",
     "select_mentors",
 ]
 
@@ -107,6 +110,10 @@ PAIR_SIDE = 12
 SWAP_CELLS = 4_000_000
 """The interchange scores every (in, out) pair when there are at most this many."""
 
+MARGINAL_SHARE = 0.1
+"""With a time limit and ``marginal=True``, the share of it left for the exact marginal
+values."""
+
 MIN_THETA = 1e-3
 """The subgradient stops when its step factor falls below this (it has converged)."""
 
@@ -141,9 +148,15 @@ class Selection:
         ``"lagrange"`` or ``"cpsat"``: what produced the answer.
     value:
         One float per mentor: for each chosen candidate its marginal value, the objective lost
-        if it alone were not hired (re-solved exactly); NaN elsewhere.
+        if it alone were not hired: re-solved exactly where ``value_exact``, else an upper
+        bound (its mentees moved to their best mentor with a free place, or left unmatched:
+        an answer without it that loses this much); NaN elsewhere.
     wall_time:
         Seconds spent in :func:`select_mentors`.
+    value_exact:
+        One bool per mentor: which ``value`` entries were re-solved exactly (all of them
+        without a time limit; with one, the least valuable hires first, in the last
+        :data:`MARGINAL_SHARE` of it).
     explanation:
         Why no choice meets the rules, when infeasible; otherwise None.
     stats:
@@ -159,6 +172,7 @@ class Selection:
     method: str
     value: F64
     wall_time: float
+    value_exact: Bool | None = None
     explanation: str | None = None
     stats: dict[str, Any] = field(default_factory=dict)
 
@@ -1145,7 +1159,9 @@ def select_mentors(
     weighted = Feature.WEIGHT in problem.features
     if weighted and method == "lagrange":
         raise UnsupportedFeatureError(method, [Feature.WEIGHT.value], ["cpsat", "auto"])
-    deadline = t0 + time_limit if time_limit is not None else math.inf
+    end = t0 + time_limit if time_limit is not None else math.inf
+    # the marginal values get the last share of a time limit
+    deadline = t0 + time_limit * (1 - MARGINAL_SHARE) if marginal and time_limit else end
     backend = "cpsat" if weighted else "auto"
     search = _Search(inst, backend, deadline, seed)
     stats: dict[str, Any] = {}
@@ -1154,6 +1170,7 @@ def select_mentors(
     if method != "cpsat" and not weighted:
         bound, pi, stats = _lagrange(inst, search, gap)
         stats["swaps"] = _swaps(inst, search, pi, gap, bound)
+        stats["prices"] = pi  # the best bound's mentee prices (scaled units): hiring_curve
     exact_ok = method == "cpsat" or (
         method == "auto" and (weighted or problem.n_edges <= EXACT_MAX_EDGES)
     )
@@ -1176,7 +1193,7 @@ def select_mentors(
         if cp_proven and hired is None:
             bound = -math.inf
     stats.update(sets_solved=search.solved, moves=search.moves, found_at=search.found_at)
-    return _finish(inst, search, bound, used, marginal, t0, stats)
+    return _finish(inst, search, bound, used, marginal, end, t0, stats)
 
 
 def _finish(
@@ -1185,6 +1202,7 @@ def _finish(
     bound: float,
     method: str,
     marginal: bool,
+    marginal_deadline: float,
     t0: float,
     stats: dict[str, Any],
 ) -> Selection:
@@ -1213,19 +1231,27 @@ def _finish(
     objective = search.best_value
     bound = max(bound, objective)
     proven = bound - objective <= max(inst.slack, 1e-9 * max(1.0, abs(objective)))
+    exact = np.zeros(p.n_mentors, dtype=np.bool_)
     if marginal:
-        for j in np.flatnonzero(hired).tolist():
+        # every hire's upper bound first (its students moved to free places or left
+        # unmatched: a feasible answer without it), then exact re-solves, least valuable
+        # first, while the time allows
+        search.deadline = max(search.deadline, marginal_deadline)
+        _, loss = _estimates(inst, _Prices(inst), np.asarray(search.best.selected), hired)
+        value[hired] = loss[hired] / inst.scale
+        order = np.flatnonzero(hired & ~inst.forced)
+        for j in order[np.lexsort((order, loss[order]))].tolist():
             if search.left() <= 0:
                 break
-            if inst.forced[j]:
-                continue
             without = hired.copy()
             without[j] = False
             value[j] = objective - search.solve(without, keep=False)
+            exact[j] = True
     return Selection(
         hired=hired,
         optional=inst.optional,
         assignment=search.best,
+        value_exact=exact,
         objective=objective,
         bound=bound,
         status=Status.OPTIMAL if proven else Status.FEASIBLE,
@@ -1234,3 +1260,123 @@ def _finish(
         wall_time=time.perf_counter() - t0,
         stats=stats,
     )
+
+
+@dataclass(frozen=True)
+class CurveRow:
+    """One point of :func:`hiring_curve`: with ``hires`` candidates, an answer's objective,
+    a proven upper bound for that count, and the mentees matched in the answer."""
+
+    hires: int
+    objective: float
+    bound: float
+    matched: int
+
+
+def gain_estimates(
+    problem: AssignmentProblem, selection: Selection, *, bonus: npt.ArrayLike | None = None
+) -> F64:
+    """For each unhired candidate, what adding it to ``selection`` gains at least (caller
+    units, its bonus included): its places filled by the mentees who gain most by moving
+    to it from the answer (a feasible change, chains ignored); NaN for everyone else."""
+    inst = _instance(
+        problem, int(selection.hired.sum()), True, selection.optional, bonus, None, None
+    )
+    gain, _ = _estimates(
+        inst, _Prices(inst), np.asarray(selection.assignment.selected), selection.hired
+    )
+    out = np.full(problem.n_mentors, np.nan)
+    closed = selection.optional & ~selection.hired
+    out[closed] = gain[closed] / inst.scale
+    return out
+
+
+def hiring_curve(
+    problem: AssignmentProblem,
+    selection: Selection,
+    counts: list[int],
+    *,
+    bonus: npt.ArrayLike | None = None,
+    groups: npt.ArrayLike | None = None,
+    quotas: Mapping[int, tuple[int | None, int | None]] | None = None,
+    time_limit: float | None = None,
+) -> list[CurveRow]:
+    """The value of fewer and more hires around ``selection``: for each count, an answer
+    and a proven bound for exactly that many hires.
+
+    Small problems (:data:`EXACT_MAX_EDGES`): each count solved exactly by
+    :func:`select_mentors`. Larger: fewer hires drop the least valuable hires first
+    (``selection.value``), more add the candidates of most :func:`gain_estimates` first;
+    each set is solved exactly, and the bound is the Lagrangian at the selection's prices
+    for that count (``inf`` if the selection has none). Counts the quotas cannot meet, or
+    past the candidates, are skipped; ``time_limit`` stops early (the rows so far).
+    """
+    t0 = time.perf_counter()
+    small = problem.n_edges <= EXACT_MAX_EDGES
+    hired0 = selection.hired
+    value = np.where(np.isnan(selection.value), np.inf, selection.value)
+    gains = gain_estimates(problem, selection, bonus=bonus) if not small else None
+    rows: list[CurveRow] = []
+    prices = selection.stats.get("prices")
+    for h in sorted(set(counts)):
+        if time_limit is not None and time.perf_counter() - t0 > time_limit:
+            break
+        try:
+            inst = _instance(problem, h, False, selection.optional, bonus, groups, quotas)
+        except InputError:
+            continue
+        if small:
+            s = select_mentors(
+                problem,
+                hire=h,
+                optional=selection.optional,
+                bonus=bonus,
+                groups=groups,
+                quotas=quotas,
+                marginal=False,
+            )
+            if s.status.has_solution:
+                matched = int(np.unique(problem.mentee[s.assignment.selected]).size)
+                rows.append(CurveRow(h, s.objective, s.bound, matched))
+            continue
+        hired = hired0.copy()
+        n0 = int(hired.sum())
+        if h < n0:
+            drop = np.flatnonzero(hired & ~inst.forced)
+            drop = drop[np.lexsort((drop, value[drop]))]
+            for j in drop:
+                if int(hired.sum()) == h:
+                    break
+                hired[j] = False
+                if not _within_quotas_partial(inst, hired, shrinking=True):
+                    hired[j] = True
+        elif h > n0:
+            assert gains is not None
+            add = np.flatnonzero(selection.optional & ~hired)
+            add = add[np.lexsort((add, -gains[add]))]
+            for k in add:
+                if int(hired.sum()) == h:
+                    break
+                hired[k] = True
+                if not _within_quotas_partial(inst, hired, shrinking=False):
+                    hired[k] = False
+        if int(hired.sum()) != h:
+            continue
+        open_ = hired | ~inst.optional
+        a = solve_assignment(_open_problem(problem, open_))
+        if not a.status.has_solution:
+            continue
+        objective = a.objective + float(inst.bonus_caller[hired].sum())
+        bound = math.inf
+        if prices is not None:
+            total, *_ = _Prices(inst).evaluate(np.asarray(prices, dtype=np.float64))
+            bound = max(total / inst.scale - inst.constant + inst.slack, objective)
+        matched = int(np.unique(problem.mentee[a.selected]).size)
+        rows.append(CurveRow(h, objective, bound, matched))
+    return rows
+
+
+def _within_quotas_partial(inst: _Instance, hired: Bool, *, shrinking: bool) -> bool:
+    """Whether ``hired`` keeps the quota side that moving in this direction can break."""
+    counts = np.bincount(inst.group[hired], minlength=inst.lo.size)
+    return bool((counts >= inst.lo).all()) if shrinking else bool((counts <= inst.hi).all())
