@@ -215,6 +215,19 @@ class _Instance:
     at_most: bool
     constant: float
 
+    def choose(self, worth: F64, *, at_most: bool | None = None) -> Bool:
+        """The candidates of most ``worth`` within the rules (:func:`choose_within_quotas`)."""
+        return choose_within_quotas(
+            worth,
+            self.optional,
+            self.forced,
+            self.group,
+            self.lo,
+            self.hi,
+            self.hire,
+            at_most=self.at_most if at_most is None else at_most,
+        )
+
 
 def _fail(field_name: str, code: str, message: str) -> InputError:
     return InputError("select_mentors", [InputProblem(code, field_name, message)])
@@ -466,16 +479,7 @@ class _Prices:
             np.float64
         )
         worth: F64 = v + inst.bonus
-        chosen = choose_within_quotas(
-            worth,
-            inst.optional,
-            inst.forced,
-            inst.group,
-            inst.lo,
-            inst.hi,
-            inst.hire,
-            at_most=inst.at_most,
-        )
+        chosen = inst.choose(worth)
         open_ = chosen | self.there
         row = np.where(pi >= 0, self.demand, self.required)
         total = float((row * pi).sum() + v[self.there].sum() + worth[chosen].sum())
@@ -617,16 +621,7 @@ def _weak_start(inst: _Instance, search: _Search) -> tuple[float, F64 | None, in
         best = min(best, value)
         load = np.bincount(mentor[sel], minlength=cap.size)
         frac = load * per_place
-        pick = choose_within_quotas(
-            frac + load * 1e-9,
-            cand,
-            inst.forced,
-            inst.group,
-            inst.lo,
-            inst.hi,
-            inst.hire,
-            at_most=inst.at_most,
-        )
+        pick = inst.choose(frac + load * 1e-9)
         search.solve(pick)
         last = (keep, chosen, prof)
         if float(frac[cand].sum()) > inst.hire:
@@ -699,17 +694,7 @@ def _lagrange(
                 # a budget whose profitable hires alone break a rule (a required mentee
                 # without a mentor): try the whole budget, best first
                 worth = prices.evaluate(pi)[1] + inst.bonus
-                search.solve(
-                    choose_within_quotas(
-                        worth,
-                        inst.optional,
-                        inst.forced,
-                        inst.group,
-                        inst.lo,
-                        inst.hi,
-                        inst.hire,
-                    )
-                )
+                search.solve(inst.choose(worth, at_most=False))
         lower = search.best_value if math.isfinite(search.best_value) else None
         bound = min(best_l * to_caller - inst.constant + inst.slack, weak)
         if lower is not None and bound - lower <= bound_goal * max(1.0, abs(lower)):
@@ -1326,6 +1311,9 @@ def hiring_curve(
         except InputError:
             continue
         if small:
+            each = None
+            if time_limit is not None:
+                each = max((time_limit - (time.perf_counter() - t0)) / len(counts), 0.05)
             s = select_mentors(
                 problem,
                 hire=h,
@@ -1334,6 +1322,7 @@ def hiring_curve(
                 groups=groups,
                 quotas=quotas,
                 marginal=False,
+                time_limit=each,
             )
             if s.status.has_solution:
                 matched = int(np.unique(problem.mentee[s.assignment.selected]).size)

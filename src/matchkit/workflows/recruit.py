@@ -332,20 +332,7 @@ def _decisions(
         pts = rules.points(a.review, a.alumni, a.terms_committed)
         hours = a.availability.hours
         if a.id in set_aside:
-            reason, detail = set_aside[a.id]
-            out.append(
-                HireDecision(
-                    applicant_id=a.id,
-                    hired=False,
-                    reason=reason,
-                    detail=detail,
-                    university=a.university,
-                    review=a.review,
-                    points=pts,
-                    value=None,
-                    weekly_hours=hours,
-                )
-            )
+            out.append(_not_hired(a, *set_aside[a.id], pts, None))
             continue
         j = index[a.id]
         if sel.hired[j]:
@@ -394,18 +381,22 @@ def _decisions(
                 f"would add an estimated {gain:,.1f} (points {pts:g}), less than the "
                 f"least valuable hire ({least:,.1f}) or not enough to change the best choice"
             )
-        out.append(
-            HireDecision(
-                applicant_id=a.id,
-                hired=False,
-                reason=reason,
-                detail=detail,
-                university=a.university,
-                review=a.review,
-                points=pts,
-                value=gain,
-                weekly_hours=hours,
-            )
-        )
+        out.append(_not_hired(a, reason, detail, pts, gain))
     out.sort(key=lambda d: (not d.hired, -(d.value if d.value is not None else -math.inf)))
     return tuple(out)
+
+
+def _not_hired(
+    a: Applicant, reason: HireReason, detail: str, points: float, value: float | None
+) -> HireDecision:
+    return HireDecision(
+        applicant_id=a.id,
+        hired=False,
+        reason=reason,
+        detail=detail,
+        university=a.university,
+        review=a.review,
+        points=points,
+        value=value,
+        weekly_hours=a.availability.hours,
+    )
