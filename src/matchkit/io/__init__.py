@@ -17,6 +17,10 @@ A path ending in ``.json`` is one JSON file; any other path is a folder.
 - **Applicants**: ``applicants.csv`` (a mentor's columns plus ``recommended`` and
   ``review``; Korean headers too), ``{"applicants": [...]}`` as JSON, or an ``applicants``
   sheet; :func:`read_applicants` and :func:`write_applicants` (:mod:`matchkit.io.applicants`).
+- **Rules and hires**: ``rules.json`` is :class:`~matchkit.HiringRules` as JSON
+  (:func:`read_hiring_rules`); :func:`write_hires` writes what
+  :func:`~matchkit.recruit` decided as ``hires.csv`` and ``curve.csv``
+  (:mod:`matchkit.io.hires`).
 - **Pins**: ``pins.csv`` (columns ``mentee``, ``mentor``, ``rule`` = ``pin`` or ``forbid``)
   holds pinned and forbidden pairs; :func:`read_pins` reads it (:mod:`matchkit.io.pins`).
 
@@ -37,11 +41,19 @@ show Korean text; files with or without one are read.
 This package reads and writes records (:mod:`matchkit.domain`); it imports nothing that
 solves. Its modules: ``cells`` (one CSV cell: parsing, formatting, spreadsheet safety),
 ``people`` (the mentors' and mentees' tables), ``files`` (cohort, policy and result files),
-``applicants`` (the applicants' table).
+``applicants`` (the applicants' table), ``hires`` (what ``recruit`` decided).
 """  # noqa: E501
 
 from matchkit.io.applicants import read_applicants, write_applicants
-from matchkit.io.files import read_cohort, read_policy, read_result, write_cohort, write_result
+from matchkit.io.files import (
+    read_cohort,
+    read_hiring_rules,
+    read_policy,
+    read_result,
+    write_cohort,
+    write_result,
+)
+from matchkit.io.hires import write_hires
 from matchkit.io.pins import Pins, read_pins, write_pins
 from matchkit.io.sheet import read_matches
 
@@ -49,12 +61,14 @@ __all__ = [
     "Pins",
     "read_applicants",
     "read_cohort",
+    "read_hiring_rules",
     "read_matches",
     "read_pins",
     "read_policy",
     "read_result",
     "write_applicants",
     "write_cohort",
+    "write_hires",
     "write_pins",
     "write_result",
 ]

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from matchkit.domain.hiring import HiringRules
 from matchkit.domain.model import Cohort
 from matchkit.domain.policy import Policy
 from matchkit.domain.result import MatchResult
@@ -40,6 +41,7 @@ from matchkit.io.xlsx import read_sheet, write_workbook
 __all__ = [
     "load_json",
     "read_cohort",
+    "read_hiring_rules",
     "read_policy",
     "read_result",
     "write_cohort",
@@ -267,6 +269,37 @@ def read_policy(path: PathLike) -> Policy:
     Any field left out keeps its default, so ``{"max_travel_km": 5}`` is a whole policy.
     """
     return _read_json(_existing(path), Policy, "policy file")
+
+
+def read_hiring_rules(path: PathLike) -> HiringRules:
+    """Read :class:`~matchkit.HiringRules` from a JSON file (``HiringRules.model_dump_json()``).
+
+    ``hire`` is required; any other field left out keeps its default, so
+    ``{"hire": 850, "min_review": 60, "quotas": {"Sogang University": {"at_most": 40}}}`` is
+    a whole file. Whether a quota's university is among the applicants is checked by
+    :func:`~matchkit.recruit`, which has them.
+
+    Raises
+    ------
+    InputError
+        Invalid JSON, a repeated key, an unknown field or a bad value, each naming the file
+        and the field (``rules.json quotas.Sogang University.at_most``).
+    FileNotFoundError
+        ``path`` does not exist.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     p = pathlib.Path(tmp) / "rules.json"
+    ...     _ = p.write_text('{"hire": 2, "quotas": {"Sogang University": {"at_most": -1}}}')
+    ...     read_hiring_rules(p)
+    Traceback (most recent call last):
+    ...
+    matchkit.errors.InputError: rules file ... has 1 problem:
+      - rules.json quotas.Sogang University.at_most: Input should be greater than or equal to 0
+    """
+    return _read_json(_existing(path), HiringRules, "rules file")
 
 
 # --- helpers -------------------------------------------------------------------------------
