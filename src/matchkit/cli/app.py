@@ -1,4 +1,5 @@
-"""The ``matchkit`` command: demo, synth, solve, rematch, repair, verify, explain, whatif.
+"""The ``matchkit`` command: demo, synth, solve, rematch, repair, recruit, verify, explain,
+whatif.
 
 Exit codes:
 
@@ -28,28 +29,35 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.status import Status as RichStatus
 
+from matchkit.cli.recruit import RECRUIT_FILES, earlier_outputs, print_recruit_summary
 from matchkit.cli.summary import print_report, print_summary, print_violations
-from matchkit.core.options import SEED_MAX
+from matchkit.core.options import SEED_MAX, check_method
 from matchkit.core.progress import Progress
 from matchkit.domain.model import Cohort
 from matchkit.domain.policy import Policy
 from matchkit.domain.result import MatchResult
 from matchkit.errors import InputError, InputProblem, MatchkitError
 from matchkit.io import (
+    read_applicants,
     read_cohort,
+    read_hiring_rules,
     read_matches,
     read_pins,
     read_policy,
     read_result,
     write_cohort,
+    write_hires,
     write_result,
 )
 from matchkit.io.atomic import check_set
 from matchkit.io.files import MATCHES_FILE, RESULT_FILE, WORKBOOK_FILE
+from matchkit.io.hires import HIRES_FILE
+from matchkit.solvers.selection import SELECTION_METHODS
 from matchkit.synth import generate_cohort
 from matchkit.verify import EDITED, Violation, unchecked_rules, verify, verify_pairs
 from matchkit.whatif.file import read_whatif, run_file, write_report
 from matchkit.whatif.scenario import field_problems
+from matchkit.workflows.recruit import recruit
 from matchkit.workflows.rematch import rematch
 from matchkit.workflows.repair import repair
 from matchkit.workflows.solve import solve
@@ -157,6 +165,7 @@ WRITES = {
     "result": ("result.json", "matches.csv", "transition.csv", "matchkit-manifest.json"),
     "cohort": ("mentors.csv", "mentees.csv", "matchkit-manifest.json"),
     "whatif": ("whatif.csv", "whatif.png"),
+    "recruit": RECRUIT_FILES,
 }
 """The files each kind of output folder receives (a ``.json`` output is that file alone)."""
 
@@ -517,6 +526,112 @@ def _say_transition(console: Console, result: MatchResult) -> None:
             f"Transition: {len(t.kept):,} pairs kept, {len(t.broken):,} broken, "
             f"{len(t.new):,} new (transition.csv in a result folder).",
         )
+
+
+@app.command("recruit")
+def recruit_command(
+    cohort: Annotated[
+        Path,
+        typer.Argument(help="The mentors who stay and next term's mentees: .json or a CSV folder."),
+    ],
+    applicants: Annotated[
+        Path,
+        typer.Argument(
+            help="Applicants: a .csv (English or Korean headers), .json or .xlsx file, or a "
+            "folder holding applicants.csv."
+        ),
+    ],
+    rules: Annotated[
+        Path,
+        typer.Option(
+            "--rules",
+            help='Hiring rules JSON file, e.g. {"hire": 850, "min_review": 60, "quotas": '
+            '{"Sogang University": {"at_most": 40}}}.',
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="Folder for hires.csv, curve.csv, the new cohort and its result.",
+        ),
+    ] = Path("recruit-out"),
+    policy: PolicyOpt = None,
+    method: Annotated[
+        str, typer.Option("--method", help="auto, lagrange or cpsat (how hires are chosen).")
+    ] = "auto",
+    time_limit: Annotated[
+        float,
+        typer.Option(
+            "--time-limit",
+            help="Seconds for choosing, > 0; the matching and the curve add a few solves.",
+        ),
+    ] = 60.0,
+    seed: SeedOpt = 0,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the files an earlier run left in --out.")
+    ] = False,
+) -> None:
+    """Choose which applicants to hire, match next term's mentees with the new cohort, and
+    write the hire list.
+
+    --out receives hires.csv (one row per applicant: hired or not, and why), curve.csv
+    (the value of fewer and more hires), the new cohort (mentors.csv, mentees.csv) and its
+    result (result.json, matches.csv, ...): check them with matchkit verify OUT OUT.
+    """
+    console = Console()
+    _check_options(time_limit, seed)
+    with _clean_errors():
+        check_method(method, SELECTION_METHODS)
+    if out.suffix.lower() in (".json", ".xlsx", ".csv") or out.is_file():
+        _fail(f"--out must be a folder (it receives {HIRES_FILE} and more), got {str(out)!r}")
+    refuse_overwrite(
+        out, "recruit", _inputs(cohort=cohort, applicants=applicants, rules=rules, policy=policy)
+    )
+    earlier = earlier_outputs(out)
+    if earlier and not force:
+        more = f" and {len(earlier) - 1} more file(s)" if len(earlier) > 1 else ""
+        _fail(
+            f"the folder {str(out)!r} already holds {earlier[0]}{more} of an earlier run; "
+            "give --force to replace them, or write to another folder"
+        )
+    writes = Writes()
+    with _clean_errors(writes):
+        the_cohort, the_policy, read_s = _read(console, cohort, policy)
+        with step(console, "Reading the applicants and the rules..."):
+            t0 = time.perf_counter()
+            the_applicants = read_applicants(applicants)
+            the_rules = read_hiring_rules(rules)
+            read_s += time.perf_counter() - t0
+        hire = f"{the_rules.hire:,} of {len(the_applicants):,}"
+        with step(console, f"Choosing {hire} applicants..."):
+            try:
+                result = recruit(
+                    the_cohort,
+                    the_applicants,
+                    the_policy,
+                    the_rules,
+                    method=method,
+                    time_limit=time_limit,
+                    seed=seed,
+                )
+            except InputError as exc:  # the rules or applicants: say which files
+                if exc.subject != "recruit":
+                    raise
+                subject = f"recruit (rules {str(rules)!r}, applicants {str(applicants)!r})"
+                raise InputError(subject, exc.problems) from None
+        with step(console, "Writing the hires, the new cohort and its result..."):
+            t0 = time.perf_counter()
+            # the cohort first: it refuses a value CSV cannot hold before anything is written
+            with writes.to(out / "mentors.csv"):
+                write_cohort(result.cohort, out)
+            with writes.to(out / RESULT_FILE):
+                write_result(result.match, out, cohort=result.cohort)
+            with writes.to(out / HIRES_FILE):
+                write_hires(result, out)
+            write_s = time.perf_counter() - t0
+        print_recruit_summary(console, result, timings={"read": read_s, "write files": write_s})
+        _say(console, f"Files written to {out}")
 
 
 @app.command("verify")
