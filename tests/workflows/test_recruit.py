@@ -90,6 +90,7 @@ def test_every_reason_is_true() -> None:
     assert reasons["a-5"] is HireReason.HIRED  # the only one left to make two hires
     hired = r.decision("a-1")
     assert hired.students == 2
+    assert hired.sole_students == 2  # a-5 teaches english: nobody else takes math
     assert hired.subjects == ("math",)
     assert hired.districts == ("Mapo-gu",)
     assert hired.value is not None
@@ -168,3 +169,5 @@ def test_same_seed_same_hires_and_a_curve_around_the_count() -> None:
     here = next(c for c in a.curve if c.hires == 25)
     assert here.objective == pytest.approx(a.objective)
     assert a.gap < 0.01
+    for d in a.decisions:
+        assert d.sole_students <= d.students

@@ -312,13 +312,13 @@ def _decisions(
 ) -> tuple[HireDecision, ...]:
     index = {a.id: n_stay + k for k, a in enumerate(considered)}
     gains = gain_estimates(problem, sel, bonus=bonus) if sel.status.has_solution else None
-    # students only one open mentor can take, by mentor
     open_ = sel.open
     mentee = np.asarray(problem.mentee)
     mentor = np.asarray(problem.mentor)
     on_open = open_[mentor]
     n_open = np.bincount(mentee[on_open], minlength=problem.n_mentees)
-    sole_edge = on_open & (n_open[mentee] == 1)
+    # of each hire's own students next term, those no other open mentor could take
+    sole_edge = np.asarray(sel.assignment.selected) & (n_open[mentee] == 1)
     sole = np.bincount(mentor[sole_edge], minlength=problem.n_mentors)
     hired_values = sel.value[sel.hired]
     least = float(np.nanmin(hired_values)) / MILLI if np.isfinite(hired_values).any() else math.inf
