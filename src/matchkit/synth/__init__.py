@@ -8,16 +8,18 @@ which public figure each default is calibrated to and which are assumptions.
 
 Generation is vectorised with numpy and deterministic: the same arguments and ``seed`` give
 the same cohort. Every record is built through pydantic's normal validation.
-:func:`simulate_terms` runs several terms through :func:`matchkit.rematch`.
+:func:`simulate_terms` runs several terms through :func:`matchkit.rematch`;
+:func:`simulate_years` several years of hiring, departures replaced by
+:func:`matchkit.recruit`'s choice and compared with the office's rule (:func:`office_hires`).
 :func:`generate_applicants` draws a year's applicants (:class:`~matchkit.Applicant`, would-be
 mentors drawn like the generator's mentors, with :class:`ApplicantKnobs` for what only
 applicants have: university, recommendation, review points, commitment, former mentees).
 
 An edge package: it imports the public API and the records (:mod:`matchkit.domain`), and
-:mod:`matchkit.workflows` for the multi-term simulation. Its modules: ``knobs`` (the
-distributions), ``regions`` (districts and their places), ``draw`` (the numpy draws),
+:mod:`matchkit.workflows` for the simulations over terms and years. Its modules: ``knobs``
+(the distributions), ``regions`` (districts and their places), ``draw`` (the numpy draws),
 ``records`` (arrays to records), ``generate`` (one term), ``terms`` (several), ``applicants``
-(synthetic applicants).
+(synthetic applicants), ``years`` (years of hiring).
 
 Examples
 --------
@@ -30,6 +32,7 @@ from matchkit.synth.applicants import SEOUL_UNIVERSITIES, ApplicantKnobs, genera
 from matchkit.synth.generate import Synthetic, generate, generate_cohort
 from matchkit.synth.knobs import SynthKnobs
 from matchkit.synth.terms import Simulation, TermRecord, simulate_terms
+from matchkit.synth.years import YearRecord, YearsSimulation, office_hires, simulate_years
 
 __all__ = [
     "SEOUL_UNIVERSITIES",
@@ -38,8 +41,12 @@ __all__ = [
     "SynthKnobs",
     "Synthetic",
     "TermRecord",
+    "YearRecord",
+    "YearsSimulation",
     "generate",
     "generate_applicants",
     "generate_cohort",
+    "office_hires",
     "simulate_terms",
+    "simulate_years",
 ]
