@@ -321,3 +321,24 @@ def test_dense_required_median_is_close_to_its_bound() -> None:
     assert s.status.has_solution
     assert s.gap < 0.01
     assert (s.assignment.mentor_of() >= 0).all()  # every mentee required, every one served
+
+
+def test_the_work_clock_ends_the_search_the_same_way_every_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With every step charged far above its cost, the work clock (not the wall clock) ends
+    the search, after the same steps on every run, however busy the machine."""
+    from matchkit.solvers import selection
+
+    monkeypatch.setattr(selection, "WORK_MARGIN", 200.0)
+    p, optional = _mid(7)
+    runs = [
+        select_mentors(p, hire=60, optional=optional, method="lagrange", gap=0.0, time_limit=5)
+        for _ in range(2)
+    ]
+    assert runs[0].wall_time < 4  # stopped by the work clock, well before the wall clock
+    assert runs[0].stats["steps"] == runs[1].stats["steps"]
+    assert runs[0].stats["swaps"] == runs[1].stats["swaps"]
+    assert np.array_equal(runs[0].hired, runs[1].hired)
+    assert runs[0].objective == runs[1].objective
+    assert runs[0].bound == runs[1].bound

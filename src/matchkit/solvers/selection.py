@@ -114,6 +114,35 @@ MARGINAL_SHARE = 0.1
 """With a time limit and ``marginal=True``, the share of it left for the exact marginal
 values."""
 
+WORK_SECONDS = {
+    "prices": 7.5e-9,  # per edge, one L(pi): reduced profits, sums, choice
+    "extract": 1.0e-8,  # per edge of a mentor with fewer places than edges, per place
+    "solve": 4.0e-7,  # per edge, one exact solve of a hire set
+    "flow": 5.5e-7,  # per edge, one flow of the weak relaxation
+    "reduced": 9.5e-7,  # per reduced edge, one flow where swaps are scored
+    "sweep": 4.0e-8,  # per edge, one interchange step
+}
+"""The work clock: seconds each step is charged, by its size (:data:`WORK_SECONDS`) and per
+call (:data:`WORK_FIXED`), measured on the reference machine (2 cores, docs/benchmarks.md).
+The search stops when the charged seconds reach the time limit, so on that machine the same
+input and seed give the same answer run after run; the wall clock stops it too, at the limit,
+so that a slower or busier machine never runs over (it may then stop at another point)."""
+
+WORK_FIXED = {
+    "prices": 2e-4,
+    "extract": 0.0,
+    "solve": 1.5e-3,
+    "flow": 1e-3,
+    "reduced": 5e-4,
+    "sweep": 2e-4,
+}
+"""Seconds charged per step besides its size (calls, validation)."""
+
+WORK_MARGIN = 1.2
+"""Every charge is this much above the measured cost, so that on the reference machine the
+work clock, not the wall clock, ends the search."""
+
+
 MIN_THETA = 1e-3
 """The subgradient stops when its step factor falls below this (it has converged)."""
 
@@ -442,6 +471,9 @@ class _Prices:
         self.t_starts = np.searchsorted(self.t_seg, np.arange(t.size))
         self.t_cap = cap[t]
         self.max_cap = int(self.t_cap.max()) if t.size else 0
+        # one evaluation's size on the work clock, in units of "prices"
+        ratio = WORK_SECONDS["extract"] / WORK_SECONDS["prices"]
+        self.work = self.w.size + ratio * self.t_edges.size * min(self.max_cap, 8)
 
     def top(self, r: F64) -> Bool:
         """Each mentor's ``capacity`` best edges of positive reduced profit ``r``."""
@@ -503,6 +535,8 @@ class _Search:
         self.inst = inst
         self.method = method
         self.deadline = deadline
+        self.budget = deadline - time.perf_counter()  # work seconds allowed (inf: none)
+        self.spent = 0.0
         self.seed = seed
         self.best: Assignment | None = None
         self.best_hired: Bool | None = None
@@ -525,7 +559,18 @@ class _Search:
         return self.best
 
     def left(self) -> float:
-        return self.deadline - time.perf_counter()
+        """Seconds left: by the work clock (:data:`WORK_SECONDS`), and never past the wall
+        clock's deadline."""
+        return min(self.budget - self.spent, self.deadline - time.perf_counter())
+
+    def charge(self, kind: str, size: float) -> None:
+        """Count ``size`` units of work of one kind on the work clock."""
+        self.spent += WORK_MARGIN * (WORK_SECONDS[kind] * size + WORK_FIXED[kind])
+
+    def extend(self, deadline: float) -> None:
+        """Allow work until ``deadline`` (the marginal values' share of a time limit)."""
+        self.budget += max(deadline - self.deadline, 0.0)
+        self.deadline = max(self.deadline, deadline)
 
     def solve(self, hired: Bool, *, keep: bool = True) -> float:
         """The objective with these hires (bonuses included), -inf if infeasible; the best
@@ -534,7 +579,7 @@ class _Search:
         the best one."""
         if self.improver is not None:
             if keep:
-                hired, moves = self.improver.improve(hired, self.deadline)
+                hired, moves = self.improver.improve(hired, self)
                 self.moves += moves
             key = np.packbits(hired).tobytes()
             if key not in self.seen:
@@ -563,6 +608,7 @@ class _Search:
             ),
         )
         self.solved += 1
+        self.charge("solve", inst.problem.n_edges)
         value = a.objective + float(inst.bonus_caller[hired].sum())
         if not a.status.has_solution:
             value = -math.inf
@@ -612,6 +658,7 @@ def _weak_start(inst: _Instance, search: _Search) -> tuple[float, F64 | None, in
         prof = inst.profit - d[mentor]
         keep = np.flatnonzero(prof > 0)
         chosen = _flow(mentee[keep], mentor[keep], prof[keep], demand, cap)
+        search.charge("flow", p.n_edges)
         flows += 1
         if chosen is None:
             break
@@ -674,9 +721,10 @@ def _lagrange(
     # the prices get at most half the time left: the swaps need the rest (none in the
     # uncapacitated case, where every set tried is improved to a local optimum at once)
     share = 1.0 if search.improver is not None else PRICE_SHARE
-    stop = time.perf_counter() + search.left() * share
-    while steps < MAX_STEPS and time.perf_counter() < stop:
+    stop = search.spent + search.left() * share
+    while steps < MAX_STEPS and search.spent < stop and search.left() > 0:
         total, _, chosen, grad = prices.evaluate(pi)
+        search.charge("prices", prices.work)
         steps += 1
         if total < best_l - 1e-9 * max(1.0, abs(total)):
             best_l, best_pi, stale = total, pi.copy(), 0
@@ -802,8 +850,10 @@ def _swaps(inst: _Instance, search: _Search, pi: F64, goal: float, bound: float)
         return 0
     prices = _Prices(inst)
     reduced = _Reduced(inst, pi, np.asarray(search.best.selected))
+    search.charge("flow", 2 * inst.problem.n_edges)  # two sorts of every edge
     hired = search.best_hired.copy()
     current, sel = reduced.value(hired)
+    search.charge("reduced", reduced.edges.size)
     if sel is None:
         return 0
     swaps = 0
@@ -812,6 +862,7 @@ def _swaps(inst: _Instance, search: _Search, pi: F64, goal: float, bound: float)
         if bound - current <= goal * max(1.0, abs(current)):
             break
         gain, loss = _estimates(inst, prices, sel, hired)
+        search.charge("prices", prices.work)
         out = np.flatnonzero(hired & ~inst.forced)
         inn = np.flatnonzero(inst.optional & ~hired)
         if out.size == 0 or inn.size == 0:
@@ -841,6 +892,7 @@ def _swaps(inst: _Instance, search: _Search, pi: F64, goal: float, bound: float)
                 continue
             swaps += 1
             value, mask = reduced.value(trial)
+            search.charge("reduced", reduced.edges.size)
             if value > current and mask is not None:
                 hired, current, sel, improved = trial, value, mask, True
                 break
@@ -902,13 +954,15 @@ class _Interchange:
             return -math.inf
         return (float(b1.sum()) + float(inst.bonus[hired].sum())) / inst.scale - inst.constant
 
-    def improve(self, hired: Bool, deadline: float) -> tuple[Bool, int]:
-        """Swaps applied until none improves (or ``deadline``); the set and the swaps made."""
+    def improve(self, hired: Bool, clock: _Search) -> tuple[Bool, int]:
+        """Swaps applied until none improves (or the clock runs out); the set and the swaps
+        made."""
         inst = self.inst
         hired = hired.copy()
         moves = 0
         bonus = inst.bonus.astype(np.float64)
-        while time.perf_counter() < deadline:
+        while clock.left() > 0:
+            clock.charge("sweep", self.w.size)
             open_ = hired | ~inst.optional
             b1, b2, a1 = self._best_two(open_)
             closed = np.flatnonzero(inst.optional & ~hired)
@@ -1054,6 +1108,9 @@ def _exact(
     if params.num_workers > 1:
         params.interleave_search = True
     if time_limit is not None:
+        # deterministic time (the same answer however loaded the machine), and the wall
+        # clock as a guard
+        params.max_deterministic_time = max(float(time_limit), 0.01)
         params.max_time_in_seconds = max(float(time_limit), 0.01)
     raw = solver.solve(model)
     to_caller = 1.0 / inst.scale
@@ -1221,7 +1278,7 @@ def _finish(
         # every hire's upper bound first (its students moved to free places or left
         # unmatched: a feasible answer without it), then exact re-solves, least valuable
         # first, while the time allows
-        search.deadline = max(search.deadline, marginal_deadline)
+        search.extend(marginal_deadline)
         _, loss = _estimates(inst, _Prices(inst), np.asarray(search.best.selected), hired)
         value[hired] = loss[hired] / inst.scale
         order = np.flatnonzero(hired & ~inst.forced)
