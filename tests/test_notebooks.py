@@ -2,7 +2,9 @@
 
 Each code cell runs in one namespace, as a kernel would run them in order (no Jupyter
 kernel needed: the test checks the code, not the notebook machinery); figures go to
-matplotlib's non-interactive backend.
+matplotlib's non-interactive backend. ``MATCHKIT_NOTEBOOK_QUICK=1`` asks a notebook that runs at
+full size by default (``recruit_this_year.ipynb``: Seoul's, a 60 s choice) for its small
+version.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ def test_notebook_is_stripped_and_runs(path: Path, monkeypatch: pytest.MonkeyPat
         assert cell["outputs"] == [], f"{path.name}: outputs must be stripped"
         assert cell["execution_count"] is None, f"{path.name}: execution counts must be stripped"
     monkeypatch.chdir(path.parent)
+    monkeypatch.setenv("MATCHKIT_NOTEBOOK_QUICK", "1")
     namespace: dict[str, object] = {"__name__": "__main__"}
     for k, cell in enumerate(code):
         exec(compile("".join(cell["source"]), f"{path.name}[{k}]", "exec"), namespace)
