@@ -228,9 +228,10 @@ def simulate_years(
     * **the office's rule** (:func:`office_hires`) is matched on the same cohort and
       applicants, and scored against ``recruit``'s bound.
 
-    Every id is unique across the years. Deterministic for a seed when every choice ends
-    before its time limit (small sizes); a choice stopped by the limit (Seoul's size) may
-    stop at another step on a busier machine. A year takes about ``time_limit`` plus a few
+    Every id is unique across the years. The same arguments give the same simulation as
+    long as ``recruit`` does: always when every choice ends before its time limit, and under
+    the limit as far as :func:`~matchkit.select_mentors`' work clock holds (a much slower or
+    busier machine hits the wall clock first). A year takes about ``time_limit`` plus a few
     seconds (``recruit``'s matching and the office's).
 
     Parameters
