@@ -377,10 +377,19 @@ def _decisions(
             detail = f"the quota of {names[g]} ({most}) is full; would add an estimated {gain:,.1f}"
         else:
             reason = HireReason.LOWER_VALUE
-            detail = (
-                f"would add an estimated {gain:,.1f} (points {pts:g}), less than the "
-                f"least valuable hire ({least:,.1f}) or not enough to change the best choice"
-            )
+            if gain <= least:
+                detail = (
+                    f"would add an estimated {gain:,.1f} (points {pts:g}), less than the "
+                    f"least valuable hire ({least:,.1f})"
+                )
+            else:
+                # worth more added than the least hire is worth, but not in its place: the
+                # students they would take are mostly ones the hires already serve
+                detail = (
+                    f"would add an estimated {gain:,.1f} (points {pts:g}) on top of the "
+                    "hires, but no hire was found whom they would replace with a gain (the "
+                    "students they could take are mostly served by the hires already)"
+                )
         out.append(_not_hired(a, reason, detail, pts, gain))
     out.sort(key=lambda d: (not d.hired, -(d.value if d.value is not None else -math.inf)))
     return tuple(out)
