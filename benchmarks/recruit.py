@@ -2,7 +2,13 @@
 
 Cases (``--sizes``, comma-separated names or specs):
 
-* ``seoul``: a synthetic cohort of 3,150 mentors and 6,000 mentees
+* ``programme``: the programme's own question at Seoul size: 650 staying mentors and 6,000
+  mentees (:func:`matchkit.synth.generate_cohort`) and 2,500 applicants
+  (:func:`matchkit.synth.generate_applicants`), compiled together under the default policy as
+  ``recruit`` does; the applicants are the candidates, their review points plus extra points
+  (``HiringRules()``'s) the office's ranking; hire 850 in 60 s; seeds 0, 1, 2. Target: within
+  1% of its own bound in at most 60 s and 4 GiB.
+* ``seoul``: a harder variant: a synthetic cohort of 3,150 mentors and 6,000 mentees
   (:func:`matchkit.synth.generate_cohort`, seed = run seed) compiled under the default
   policy, as ``solve(cohort)`` hands it to its solver; the first 650 mentors stay, the other
   2,500 are candidates; hire 850 in 60 s; seeds 0, 1, 2. Target: within 1% of its own bound
@@ -56,11 +62,26 @@ class Case:
     scores: str = "distance"  # dense: "distance" (p-median) or "random"
     memory_gib: float | None = None
     """matchkit's peak-memory target, if any."""
+    source: str = "generate"
+    """cohort: ``generate`` (every mentor from the cohort generator) or ``programme`` (the
+    staying mentors from the cohort generator, the candidates from the applicant generator)."""
 
 
 CASES = {
     c.name: c
     for c in (
+        Case(
+            "programme",
+            "cohort",
+            3_150,
+            6_000,
+            650,
+            (850,),
+            60.0,
+            (0, 1, 2),
+            memory_gib=4.0,
+            source="programme",
+        ),
         Case("seoul", "cohort", 3_150, 6_000, 650, (850,), 60.0, (0, 1, 2), memory_gib=4.0),
         Case("dense", "dense", 1_000, 1_000, 0, (5, 10, 20, 50, 100, 200), 30.0, (0,)),
         Case(
@@ -113,7 +134,7 @@ def parse_size(text: str, quick: bool = False) -> Case:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_quick_and_out(parser, "tiny cases in seconds")
     parser.add_argument(
-        "--sizes", default=None, help="comma-separated cases (default: seoul,dense)"
+        "--sizes", default=None, help="comma-separated cases (default: programme,seoul,dense)"
     )
     parser.add_argument("--seeds", default=None, help="comma-separated seeds (default: the case's)")
     parser.add_argument("--time-limit", type=float, default=None, help="seconds per run")
@@ -209,7 +230,7 @@ def _watch(job: dict[str, Any], timeout: float, cap_mib: float) -> dict[str, Any
 
 
 def _prepare(case: Case, seed: int, cache: Path) -> tuple[str, float]:
-    job = {"prepare": [case.mentors, case.mentees, case.stay, seed, str(cache)]}
+    job = {"prepare": [case.mentors, case.mentees, case.stay, seed, str(cache), case.source]}
     cmd = [sys.executable, "-m", "benchmarks", "recruit", "--worker", json.dumps(job)]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, env=_env(), capture_output=True, text=True, check=False)
@@ -225,8 +246,8 @@ def _worker(spec: str) -> int:
     if "prepare" in job:
         from benchmarks.recruit_instances import build_cohort
 
-        mentors, mentees, stay, seed, cache = job["prepare"]
-        print(build_cohort(mentors, mentees, stay, seed, Path(cache)), flush=True)
+        mentors, mentees, stay, seed, cache, source = job["prepare"]
+        print(build_cohort(mentors, mentees, stay, seed, Path(cache), source), flush=True)
         return 0
     from benchmarks.recruit_methods import run_method
 
@@ -235,7 +256,7 @@ def _worker(spec: str) -> int:
 
 
 def _cases(args: argparse.Namespace) -> list[Case]:
-    names = args.sizes or ("tiny-cohort,tiny-dense" if args.quick else "seoul,dense")
+    names = args.sizes or ("tiny-cohort,tiny-dense" if args.quick else "programme,seoul,dense")
     cases = [parse_size(n.strip(), args.quick) for n in names.split(",") if n.strip()]
     if args.seeds:
         seeds = tuple(int(s) for s in args.seeds.split(","))

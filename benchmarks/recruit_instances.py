@@ -80,20 +80,43 @@ def _review(n: int, optional: Bool, seed: int) -> I64:
     return np.where(optional, review + extra, 0).astype(np.int64)
 
 
-def build_cohort(mentors: int, mentees: int, stay: int, seed: int, cache: Path) -> Path:
-    """The cohort instance's ``.npz`` in ``cache`` (generated and compiled if missing)."""
-    path = cache / f"recruit-cohort-{mentors}x{mentees}-stay{stay}-s{seed}.npz"
+def build_cohort(
+    mentors: int, mentees: int, stay: int, seed: int, cache: Path, source: str = "generate"
+) -> Path:
+    """The cohort instance's ``.npz`` in ``cache`` (generated and compiled if missing).
+
+    ``source="programme"``: the ``stay`` mentors and the mentees from the cohort generator,
+    ``mentors - stay`` applicants from the applicant generator, their review points the
+    applicants' own plus ``HiringRules()``'s extra points (as ``recruit`` compiles them)."""
+    tag = "" if source == "generate" else f"-{source}"
+    path = cache / f"recruit-cohort{tag}-{mentors}x{mentees}-stay{stay}-s{seed}.npz"
     if path.exists():
         return path
-    from matchkit import Policy
+    from matchkit import Cohort, HiringRules, Policy
     from matchkit.compiler.prepare import prepare
     from matchkit.compiler.problem import compile_problem
-    from matchkit.synth import generate_cohort
+    from matchkit.synth import generate_applicants, generate_cohort
 
-    cohort = generate_cohort(mentors, mentees, seed=seed)
+    review = None
+    if source == "programme":
+        base = generate_cohort(stay, mentees, seed=seed)
+        apps = generate_applicants(mentors - stay, seed=seed, cohort=base)
+        cohort = Cohort(
+            mentors=(*base.mentors, *(a.as_mentor() for a in apps)), mentees=base.mentees
+        )
+        points = HiringRules(hire=0)
+        review = np.concatenate(
+            [
+                np.zeros(stay),
+                [points.points(a.review, a.alumni, a.terms_committed) for a in apps],
+            ]
+        )
+    else:
+        cohort = generate_cohort(mentors, mentees, seed=seed)
     rules, pinned = prepare(cohort, Policy())
     p = compile_problem(rules, pinned).problem
     optional = np.arange(p.n_mentors) >= stay
+    reviews = _review(p.n_mentors, optional, seed) if review is None else np.rint(review)
     cache.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.npz")
     np.savez(
@@ -106,7 +129,7 @@ def build_cohort(mentors: int, mentees: int, stay: int, seed: int, cache: Path) 
         required=p.required,
         penalty=np.asarray(p.unmatched_penalty, dtype=np.int64),
         optional=optional,
-        review=_review(p.n_mentors, optional, seed),
+        review=reviews.astype(np.int64),
         priority=rules.a.s_priority,  # mentees in compile order, as the problem's rows
     )
     tmp.replace(path)
