@@ -32,7 +32,7 @@ def test_readme_python_blocks_run(capsys: pytest.CaptureFixture[str]) -> None:
     assert "optimal 1.9 [1 0 1]" in out
     assert "71 1 ['mentor_left', 'no_longer_eligible', 'reassigned']" in out
     assert "[0.53, 0.68, 0.82, 0.97, 1.0]" in out
-    assert "50 feasible 0.0% 400" in out
+    assert "50 feasible 0.3% 400" in out
     assert "{'lower_value': 61, 'hired': 50, 'below_standard': 39}" in out
 
 

@@ -46,7 +46,8 @@ def _without_times(sim: YearsSimulation) -> list[dict[str, object]]:
 
 
 def test_deterministic_for_a_seed() -> None:
-    assert {y.status for y in (*small().years, *small(4).years)} == {"optimal"}
+    # every year's search ended by itself (proven, or within recruit's gap), not by the clock
+    assert all(y.gap <= 1e-4 for y in (*small().years, *small(4).years))
     again = simulate_years(2, rules=RULES, seed=0, **SMALL)  # type: ignore[arg-type]
     assert _without_times(again) == _without_times(small())
     assert again.cohorts == small().cohorts

@@ -676,7 +676,7 @@ def _weak_start(inst: _Instance, search: _Search) -> tuple[float, F64 | None, in
             lo_lam = lam
         else:
             hi_lam = lam
-    bound = best / inst.scale - inst.constant + inst.slack
+    bound = _whole(best) / inst.scale - inst.constant + inst.slack
     if last is None:
         return bound, None, flows
     keep, chosen, prof = last
@@ -688,6 +688,15 @@ def _weak_start(inst: _Instance, search: _Search) -> tuple[float, F64 | None, in
     pi = np.zeros(p.n_mentees)
     np.maximum.at(pi, mentee[keep], (prof[keep] - z[mentor[keep]]).astype(np.float64))
     return bound, pi, flows
+
+
+def _whole(total: float) -> float:
+    """A bound on a sum of the engine's integer profits and bonuses, rounded down to a whole
+    number: every answer's total is whole, so no answer exceeds it (with a little room for
+    the float sums' own error)."""
+    if not math.isfinite(total):
+        return total
+    return float(math.floor(total + 1e-7 * max(1.0, abs(total))))
 
 
 def _lagrange(
@@ -745,7 +754,7 @@ def _lagrange(
                 worth = prices.evaluate(pi)[1] + inst.bonus
                 search.solve(inst.choose(worth, at_most=False))
         lower = search.best_value if math.isfinite(search.best_value) else None
-        bound = min(best_l * to_caller - inst.constant + inst.slack, weak)
+        bound = min(_whole(best_l) * to_caller - inst.constant + inst.slack, weak)
         if lower is not None and bound - lower <= bound_goal * max(1.0, abs(lower)):
             break
         if theta < MIN_THETA:
@@ -759,7 +768,7 @@ def _lagrange(
         target = max((lower + inst.constant) * inst.scale, aim) if lower is not None else aim
         pi = pi - theta * max(total - target, 1e-9 * abs(total)) / norm * grad
         pi = np.where(prices.free, pi, np.maximum(pi, 0))
-    bound = min(best_l * to_caller - inst.constant + inst.slack, weak)
+    bound = min(_whole(best_l) * to_caller - inst.constant + inst.slack, weak)
     figures = {"steps": steps, "sets_from_prices": tried, "theta": theta, "weak_flows": flows}
     return bound, best_pi, figures
 
@@ -1174,7 +1183,10 @@ def select_mentors(
         Seed of the CP-SAT search; the same seed gives the same answer (the Lagrangian
         search is deterministic).
     gap : float
-        Stop once ``(bound - objective) / |objective|`` is at most this.
+        Stop once ``(bound - objective) / |objective|`` is at most this; the exact CP-SAT
+        finish of small problems is skipped too when the Lagrangian search gets there (0:
+        prove optimality where the time allows). Bounds on whole-number problems are rounded
+        down to a whole number, so a whole-number optimum is proven when reached.
     marginal : bool
         Compute each chosen candidate's marginal value (one exact solve per hire).
 
@@ -1221,10 +1233,10 @@ def select_mentors(
     exact_ok = method == "cpsat" or (
         method == "auto" and (weighted or problem.n_edges <= EXACT_MAX_EDGES)
     )
-    proven = math.isfinite(search.best_value) and bound - search.best_value <= max(
-        inst.slack, 1e-9 * max(1.0, abs(search.best_value))
-    )
-    if exact_ok and not proven and (search.left() > 0):
+    close = math.isfinite(search.best_value) and bound - search.best_value <= max(
+        inst.slack, gap * max(1.0, abs(search.best_value))
+    )  # proven optimal, or within the gap asked for
+    if exact_ok and not close and (search.left() > 0):
         hint = None
         search.answer()
         if search.best is not None and search.best_hired is not None:
@@ -1347,6 +1359,7 @@ def hiring_curve(
     groups: npt.ArrayLike | None = None,
     quotas: Mapping[int, tuple[int | None, int | None]] | None = None,
     time_limit: float | None = None,
+    gap: float = 1e-4,
 ) -> list[CurveRow]:
     """The value of fewer and more hires around ``selection``: for each count, an answer
     and a proven bound for exactly that many hires.
@@ -1356,7 +1369,8 @@ def hiring_curve(
     (``selection.value``), more add the candidates of most :func:`gain_estimates` first;
     each set is solved exactly, and the bound is the Lagrangian at the selection's prices
     for that count (``inf`` if the selection has none). Counts the quotas cannot meet, or
-    past the candidates, are skipped; ``time_limit`` stops early (the rows so far).
+    past the candidates, are skipped; ``time_limit`` stops early (the rows so far); ``gap``
+    is each small count's stopping gap, as in :func:`select_mentors`.
     """
     t0 = time.perf_counter()
     small = problem.n_edges <= EXACT_MAX_EDGES
@@ -1385,6 +1399,7 @@ def hiring_curve(
                 quotas=quotas,
                 marginal=False,
                 time_limit=each,
+                gap=gap,
             )
             if s.status.has_solution:
                 matched = int(np.unique(problem.mentee[s.assignment.selected]).size)

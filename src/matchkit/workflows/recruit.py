@@ -255,7 +255,7 @@ def recruit(
             )
             for r in hiring_curve(
                 problem, sel, counts, bonus=bonus, groups=groups, quotas=quotas or None,
-                time_limit=time_limit,
+                time_limit=time_limit, gap=gap,
             )
         )  # fmt: skip
     status = match.status if sel.status.has_solution else sel.status
