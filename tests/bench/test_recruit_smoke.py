@@ -37,11 +37,14 @@ def test_recruit_benchmark_quick(tmp_path: Path) -> None:
         assert r.get("error") is None, (case, method, r)
         assert r["hired"] == hire
         mk = runs[(case, hire, "matchkit")]
-        # The tiny cases are proven optimal: no method's hires are worth more.
-        assert r["value"] <= mk["value"] + 1e-6
-        if method in ("matchkit", "highs"):
+        # The tiny cases end proven optimal or within matchkit's default gap (1e-4): no
+        # method's hires are worth more than its bound, HiGHS proves the optimum, and
+        # matchkit is that close to it.
+        assert r["value"] <= mk["bound"] + 1e-6
+        assert mk["status"] == "optimal" or mk["gap"] <= 1e-4
+        if method == "highs":
             assert r["status"] == "optimal"
-            assert r["value"] == pytest.approx(mk["objective"])
+            assert r["value"] == pytest.approx(mk["objective"], rel=1e-4)
     cohort_mk = runs[("tiny-cohort", 17, "matchkit")]
     assert cohort_mk["top_matched"] >= runs[("tiny-cohort", 17, "rank")]["top_matched"]
     assert runs[("tiny-dense", 5, "greedy")]["hires_reached"] == 5
