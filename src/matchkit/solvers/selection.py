@@ -1360,6 +1360,7 @@ def hiring_curve(
     quotas: Mapping[int, tuple[int | None, int | None]] | None = None,
     time_limit: float | None = None,
     gap: float = 1e-4,
+    gains: F64 | None = None,
 ) -> list[CurveRow]:
     """The value of fewer and more hires around ``selection``: for each count, an answer
     and a proven bound for exactly that many hires.
@@ -1370,15 +1371,18 @@ def hiring_curve(
     each set is solved exactly, and the bound is the Lagrangian at the selection's prices
     for that count (``inf`` if the selection has none). Counts the quotas cannot meet, or
     past the candidates, are skipped; ``time_limit`` stops early (the rows so far); ``gap``
-    is each small count's stopping gap, as in :func:`select_mentors`.
+    is each small count's stopping gap, as in :func:`select_mentors`; ``gains``, if given,
+    are :func:`gain_estimates`' figures already computed for ``selection``.
     """
     t0 = time.perf_counter()
     small = problem.n_edges <= EXACT_MAX_EDGES
     hired0 = selection.hired
     value = np.where(np.isnan(selection.value), np.inf, selection.value)
-    gains = gain_estimates(problem, selection, bonus=bonus) if not small else None
+    if gains is None and not small:
+        gains = gain_estimates(problem, selection, bonus=bonus)
     rows: list[CurveRow] = []
     prices = selection.stats.get("prices")
+    lagrangian: _Prices | None = None
     for h in sorted(set(counts)):
         if time_limit is not None and time.perf_counter() - t0 > time_limit:
             break
@@ -1435,7 +1439,11 @@ def hiring_curve(
         objective = a.objective + float(inst.bonus_caller[hired].sum())
         bound = math.inf
         if prices is not None:
-            total, *_ = _Prices(inst).evaluate(np.asarray(prices, dtype=np.float64))
+            # one set of sorted edges for every count: only the count (inst.hire) differs
+            if lagrangian is None:
+                lagrangian = _Prices(inst)
+            lagrangian.inst = inst
+            total, *_ = lagrangian.evaluate(np.asarray(prices, dtype=np.float64))
             bound = max(total / inst.scale - inst.constant + inst.slack, objective)
         matched = int(np.unique(problem.mentee[a.selected]).size)
         rows.append(CurveRow(h, objective, bound, matched))

@@ -239,9 +239,11 @@ def recruit(
     # selection's (the same problem on the same mentors), with them it can only be lower.
     sel_bound = sel.bound / MILLI
     bound = max(sel_bound, objective) if math.isfinite(objective) else sel_bound
+    # what each unhired applicant would add: for the reasons and for the curve's larger counts
+    gains = gain_estimates(problem, sel, bonus=bonus) if sel.status.has_solution else None
     decisions = _decisions(
-        applicants, considered, set_aside, sel, problem, bonus, groups, quotas, names, match,
-        cohort.mentees, n_stay, rules,
+        applicants, considered, set_aside, sel, problem, bonus, groups, quotas, names, gains,
+        match, cohort.mentees, n_stay, rules,
     )  # fmt: skip
     rows: tuple[CurvePoint, ...] = ()
     if curve and sel.status.has_solution:
@@ -255,7 +257,7 @@ def recruit(
             )
             for r in hiring_curve(
                 problem, sel, counts, bonus=bonus, groups=groups, quotas=quotas or None,
-                time_limit=time_limit, gap=gap,
+                time_limit=time_limit, gap=gap, gains=gains,
             )
         )  # fmt: skip
     status = match.status if sel.status.has_solution else sel.status
@@ -305,13 +307,13 @@ def _decisions(
     groups: I64,
     quotas: dict[int, tuple[int, int | None]],
     names: list[str],
+    gains: F64 | None,
     match: MatchResult,
     mentees: tuple[Mentee, ...],
     n_stay: int,
     rules: HiringRules,
 ) -> tuple[HireDecision, ...]:
     index = {a.id: n_stay + k for k, a in enumerate(considered)}
-    gains = gain_estimates(problem, sel, bonus=bonus) if sel.status.has_solution else None
     open_ = sel.open
     mentee = np.asarray(problem.mentee)
     mentor = np.asarray(problem.mentor)
