@@ -13,12 +13,20 @@ Cases (``--sizes``, comma-separated names or specs):
   policy, as ``solve(cohort)`` hands it to its solver; the first 650 mentors stay, the other
   2,500 are candidates; hire 850 in 60 s; seeds 0, 1, 2. Target: within 1% of its own bound
   in at most 60 s and 4 GiB.
+* ``mid``: the programme's question at a tenth of Seoul's mentors and a fifth of its mentees,
+  where the general solvers finish: 130 staying mentors and 1,200 mentees, 500 applicants,
+  hire 170 in 60 s; seeds 0, 1, 2 (no memory target). It measures the peers' time to
+  matchkit's gap.
 * ``dense``: 1,000 candidates x 1,000 mentees, every pair an edge, scores ``-round(1000 x
   distance)`` between uniform points of the unit square (p-median), unlimited capacity, every
   mentee required; hire 5, 10, 20, 50, 100, 200, 30 s each; seed 0. Target: within 1% of the
   bound in 30 s. ``dense-random``: the same with integer scores uniform in ``0..1000``.
 * a spec: ``cohort:MENTORSxMENTEES:STAY:HIRE`` or ``dense:CANDIDATESxMENTEES:H1/H2/...``
   (``dense-random:...`` likewise).
+
+HiGHS is told to stop at matchkit's gap on the same (case, seed, hire) (``mip_rel_gap``,
+converted to HiGHS's objective, which counts the unmatched penalties as profit), so its wall
+time is its time to that gap; CP-SAT's is read from its recorded trajectory.
 
 On each (case, seed, hire), every method of :mod:`benchmarks.recruit_methods` runs in a fresh
 worker process (its peak memory its own; a crash, the memory cap or the hard timeout costs
@@ -83,6 +91,7 @@ CASES = {
             source="programme",
         ),
         Case("seoul", "cohort", 3_150, 6_000, 650, (850,), 60.0, (0, 1, 2), memory_gib=4.0),
+        Case("mid", "cohort", 630, 1_200, 130, (170,), 60.0, (0, 1, 2), source="programme"),
         Case("dense", "dense", 1_000, 1_000, 0, (5, 10, 20, 50, 100, 200), 30.0, (0,)),
         Case(
             "dense-random",
@@ -134,7 +143,7 @@ def parse_size(text: str, quick: bool = False) -> Case:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_quick_and_out(parser, "tiny cases in seconds")
     parser.add_argument(
-        "--sizes", default=None, help="comma-separated cases (default: programme,seoul,dense)"
+        "--sizes", default=None, help="comma-separated cases (default: programme,seoul,mid,dense)"
     )
     parser.add_argument("--seeds", default=None, help="comma-separated seeds (default: the case's)")
     parser.add_argument("--time-limit", type=float, default=None, help="seconds per run")
@@ -256,7 +265,7 @@ def _worker(spec: str) -> int:
 
 
 def _cases(args: argparse.Namespace) -> list[Case]:
-    names = args.sizes or ("tiny-cohort,tiny-dense" if args.quick else "programme,seoul,dense")
+    names = args.sizes or ("tiny-cohort,tiny-dense" if args.quick else "programme,seoul,mid,dense")
     cases = [parse_size(n.strip(), args.quick) for n in names.split(",") if n.strip()]
     if args.seeds:
         seeds = tuple(int(s) for s in args.seeds.split(","))
@@ -291,6 +300,7 @@ def main(args: argparse.Namespace, command: str) -> int:
             else:
                 base.update(candidates=case.mentors, mentees=case.mentees)
             for hire in case.hires:
+                stop: dict[str, Any] = {}
                 for method in methods:
                     job = {
                         **base,
@@ -300,6 +310,7 @@ def main(args: argparse.Namespace, command: str) -> int:
                         "bonus_weight": args.bonus_weight,
                         "build_limit": args.build_limit,
                         "marginal": bool(args.marginal),
+                        **(stop if method == "highs" else {}),
                     }
                     timeout = 2 * case.time_limit + args.build_limit + 120
                     r = {
@@ -310,6 +321,8 @@ def main(args: argparse.Namespace, command: str) -> int:
                         **_watch(job, timeout, cap),
                     }
                     runs.append(r)
+                    if method == "matchkit" and r.get("gap") is not None:
+                        stop = {"stop_gap": r["gap"], "stop_objective": r["objective"]}
                     with partial.open("a") as f:
                         f.write(json.dumps(r) + "\n")
                     wall = "-" if r["wall_s"] is None else f"{r['wall_s']:.1f} s"

@@ -7,7 +7,8 @@ time limit:
 * ``cpsat_plain``: one CP-SAT model of the whole selection written with ``cp_model`` the way
   its samples do (a Boolean per edge and per candidate, no hint), its (time, objective, bound)
   trajectory recorded by a solution callback and a bound callback;
-* ``highs``: the same MILP through :func:`scipy.optimize.milp` (HiGHS);
+* ``highs``: the same MILP through :func:`scipy.optimize.milp` (HiGHS), told to stop at
+  matchkit's gap when the job carries it (``stop_gap``, ``stop_objective``);
 * ``greedy``: lazy greedy by marginal value, every gain evaluated exactly by
   :func:`matchkit.solve_assignment`;
 * ``rank``: the office's rule, the ``hire`` candidates with the most review points.
@@ -31,7 +32,7 @@ import numpy.typing as npt
 
 from benchmarks.recruit_instances import Recruit, build_dense, evaluate, load_cohort
 
-__all__ = ["METHODS", "PHASE", "run_method"]
+__all__ = ["METHODS", "PHASE", "highs_gap", "run_method"]
 
 PHASE = "RECRUIT-PHASE "
 """Progress lines a worker prints (``built <s>``), so a killed worker's row says how far it got."""
@@ -201,19 +202,25 @@ def run_highs(inst: Recruit, hire: int, limit: float, bonus: Any, opts: dict[str
     c = -np.concatenate([_profit(inst), bonus[cand]]).astype(np.float64)
     build = time.perf_counter() - t0
     _phase(f"built {build:.1f}")
+    constant = _constant(inst)
+    options: dict[str, Any] = {"time_limit": limit, "disp": False}
+    if opts.get("stop_gap") is not None:
+        options["mip_rel_gap"] = highs_gap(
+            float(opts["stop_gap"]), float(opts["stop_objective"]), constant
+        )
     res = milp(
         c=c,
         constraints=LinearConstraint(a, lower, upper),
         integrality=np.ones(c.size),
         bounds=Bounds(0, 1),
-        options={"time_limit": limit, "disp": False},
+        options=options,
     )
-    constant = _constant(inst)
     out: dict[str, Any] = {
         "status": HIGHS_STATUS.get(res.status, f"status {res.status}"),
         "raw_status": res.message,
         "built": True,
         "build_s": build,
+        "mip_rel_gap_asked": options.get("mip_rel_gap"),
     }
     dual = getattr(res, "mip_dual_bound", None)
     if dual is not None and math.isfinite(dual):
@@ -226,6 +233,14 @@ def run_highs(inst: Recruit, hire: int, limit: float, bonus: Any, opts: dict[str
     hired = np.zeros(nt, dtype=np.bool_)
     hired[cand] = res.x[n:] > 0.5
     return hired, out
+
+
+def highs_gap(gap: float, objective: float, constant: float) -> float:
+    """HiGHS's ``mip_rel_gap`` for matchkit's ``gap`` at ``objective``: the same distance
+    between answer and bound, relative to HiGHS's objective (``objective + constant``: the
+    unmatched penalties counted as profit), a little under so HiGHS stops at or inside it."""
+    distance = gap * max(1.0, abs(objective))
+    return 0.999 * distance / max(1.0, abs(objective + constant))
 
 
 def _alone(inst: Recruit, profit: I64) -> npt.NDArray[np.float64]:

@@ -205,8 +205,11 @@ NOTES = [
     "mentor in that re-solved assignment; the dense cases have no priorities.",
     "- *s to matchkit's gap*: seconds from the start of the timed call (model building "
     "included) until the method's own objective and bound were within the gap matchkit "
-    "reached; for plain CP-SAT from a solution callback and a bound callback, for HiGHS at "
-    "the end only (scipy exposes no progress).",
+    "reached; for plain CP-SAT from a solution callback and a bound callback; HiGHS is told "
+    "to stop at that gap (`mip_rel_gap`, converted to its objective, which counts the "
+    "unmatched penalties as profit), so its time is its wall time when it gets there (scipy "
+    "exposes no progress). HiGHS's own objective is its incumbent's; its hire set re-solved "
+    "can be worth more.",
     "- Plain CP-SAT: one Boolean per edge and per candidate, x <= y per edge, sum x <= "
     "capacity y per mentor, at most (required: exactly) one mentor per mentee, sum y = hire, "
     "no hint, 2 workers. HiGHS: the same MILP through `scipy.optimize.milp`. Lazy greedy: "

@@ -43,8 +43,12 @@ def test_recruit_benchmark_quick(tmp_path: Path) -> None:
         assert r["value"] <= mk["bound"] + 1e-6
         assert mk["status"] == "optimal" or mk["gap"] <= 1e-4
         if method == "highs":
+            # told to stop at matchkit's gap: it does, so its time to that gap is its wall
             assert r["status"] == "optimal"
+            assert r["mip_rel_gap_asked"] is not None
+            assert r["mip_rel_gap_asked"] <= mk["gap"] + 1e-12
             assert r["value"] == pytest.approx(mk["objective"], rel=1e-4)
+            assert time_to_gap(r, mk["gap"]) == r["wall_s"]
     cohort_mk = runs[("tiny-cohort", 17, "matchkit")]
     assert cohort_mk["top_matched"] >= runs[("tiny-cohort", 17, "rank")]["top_matched"]
     assert runs[("tiny-dense", 5, "greedy")]["hires_reached"] == 5
